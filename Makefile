@@ -1,0 +1,48 @@
+# kpatch-build: livepatch module build toolchain
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Ilib
+LDLIBS  := -lelf
+PREFIX  ?= /usr/local
+BINDIR  := $(PREFIX)/bin
+LIBEXEC := $(PREFIX)/libexec/kpatch-build
+DATADIR := $(PREFIX)/share/kpatch-build
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_HDR := $(wildcard lib/*.h)
+TOOLS   := create-diff-object/create-diff-object lookup/lookup klp-convert/klp-convert
+
+all: $(TOOLS)
+
+# Each tool is all the .c files of its directory plus lib/.
+define tool_rule
+$(1): $$(wildcard $(dir $(1))*.c $(dir $(1))*.h) $$(LIB_SRC) $$(LIB_HDR)
+	$$(CC) $$(CFLAGS) -o $$@ $$(filter %.c,$$^) $$(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(DATADIR)/templates
+	install -m 755 kpatch-build/kpatch-build $(DESTDIR)$(BINDIR)/kpatch-build
+	install -m 644 kpatch-build/*.sh $(DESTDIR)$(LIBEXEC)/
+	install -m 755 $(TOOLS) $(DESTDIR)$(LIBEXEC)/
+	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+
+# Installs the Debian packages the build and the tests need (root, apt).
+deps:
+	@bash scripts/install-deps.sh
+
+unit: all
+	@bash test/unit/run.sh
+
+integration: all
+	@bash test/integration/run.sh
+
+# Runs every test and ends with the line "N passed, N failed".
+check: deps all
+	@bash test/run.sh
+
+clean:
+	rm -f $(TOOLS)
+
+.PHONY: all install deps unit integration check clean
