@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * create-diff-object: the passes and what they share.
+ *
+ * main() runs: load, correlate, compare, check, select, write, report.
+ * Everything works on two kelf models, "orig" and "patched", whose sections
+ * and symbols point at their twins once correlated.
+ */
+#ifndef CDO_H
+#define CDO_H
+
+#include "kelf.h"
+
+#include <stdio.h>
+
+enum {
+	EXIT_CHANGED = 0,
+	EXIT_ERROR = 1,
+	EXIT_REFUSED = 2,
+	EXIT_NO_CHANGE = 3,
+};
+
+struct diff {
+	struct kelf *orig, *patched, *out;
+	const char *prefix;		/* ID of __kpb_new.ID.NAME aliases */
+	const char *objname;		/* for messages: the patched object */
+	FILE *report;
+	int nr_refused;
+	int nr_changed, nr_new;
+};
+
+/* What a relocation points at, independent of addresses and indexes. */
+struct target {
+	struct kelf_symbol *sym;	/* a named symbol, or NULL */
+	struct kelf_section *sec;	/* else: a spot in a section */
+	long addend;			/* relative to sym or to sec */
+};
+
+/* target.c */
+void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t);
+const char *target_string(const struct target *t, unsigned int type);
+bool is_string_section(const struct kelf_section *sec);
+bool is_ignored_section(const struct kelf_section *sec);
+bool is_init_section(const struct kelf_section *sec);
+bool is_function(const struct kelf_symbol *s);
+bool is_data(const struct kelf_symbol *s);
+
+/* correlate.c */
+void correlate(struct diff *d);
+
+/* compare.c */
+void compare(struct diff *d);
+/* The first differing offset of two functions, or -1 if they are equal. */
+long symbol_diff_offset(struct diff *d, struct kelf_symbol *p);
+
+/* check.c */
+void check(struct diff *d);
+void refuse(struct diff *d, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* select.c */
+void select_needed(struct diff *d);
+void include_target(struct diff *d, struct kelf_section *from,
+		    const struct kelf_rela *r);
+bool is_cold_part(const struct kelf_symbol *s);
+
+/* special.c */
+struct special;
+const struct special *special_find(const struct kelf_section *sec);
+bool special_is_piece(const struct kelf_section *sec);
+int special_select(struct diff *d, struct kelf_section *sec);
+int special_write(struct diff *d, struct kelf_section *sec);
+bool special_skip_rela(struct diff *d, const struct kelf_section *from,
+		       const struct target *t);
+void check_unknown_section(struct diff *d, struct kelf_section *sec);
+
+/* write.c */
+int write_output(struct diff *d, const char *path);
+struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p);
+struct kelf_section *out_section_for(struct diff *d, struct kelf_section *p);
+int out_relocate(struct diff *d, struct kelf_section *out_sec,
+		 const struct kelf_rela *r, unsigned long new_offset);
+
+/* report.c */
+void report(struct diff *d);
+
+#endif

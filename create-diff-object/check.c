@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Refuse what cannot be live-patched safely.  Each refusal names the object,
+ * the symbol and its section, says what changed and what the author can do.
+ */
+#include "cdo.h"
+
+#include <stdarg.h>
+
+void refuse(struct diff *d, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "create-diff-object: %s: refused %s: ", d->objname,
+		name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+
+	fprintf(d->report, "refused %s ", name);
+	va_start(ap, fmt);
+	vfprintf(d->report, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->report);
+	d->nr_refused++;
+}
+
+static void check_function(struct diff *d, struct kelf_symbol *p)
+{
+	if (p->status != KELF_CHANGED || !is_init_section(p->sec))
+		return;
+	refuse(d, p->name,
+	       "changed __init function (section %s): init code has already "
+	       "run and has been freed, so a livepatch cannot change it; "
+	       "leave the __init function as it is and make the change where "
+	       "its effect is used at run time (or in a KPATCH_*_CALLBACK)",
+	       p->sec->name);
+}
+
+static void check_data(struct diff *d, struct kelf_symbol *p)
+{
+	if (p->status != KELF_CHANGED || is_ignored_section(p->sec) ||
+	    is_init_section(p->sec))
+		return;
+	refuse(d, p->name,
+	       "changed existing data (section %s, first difference at "
+	       "offset %ld): a livepatch replaces functions, it cannot change "
+	       "the initial value or layout of data that already lives in "
+	       "the running kernel; keep the data as it is and use shadow "
+	       "variables (klp_shadow_*) or a KPATCH_PRE_PATCH_CALLBACK to "
+	       "change its value", p->sec->name, symbol_diff_offset(d, p));
+}
+
+void check(struct diff *d)
+{
+	size_t i;
+
+	for (i = 1; i < d->patched->nr_syms; i++) {
+		struct kelf_symbol *p = d->patched->syms[i];
+
+		if (is_function(p))
+			check_function(d, p);
+		else if (is_data(p))
+			check_data(d, p);
+	}
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * create-diff-object: compare an object built from the original source with
+ * the same object built from the patched source, and write an object that
+ * holds just what the patch needs.  See doc/PIPELINE.md.
+ */
+#include "cdo.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: create-diff-object [--prefix ID] [--report FILE] "
+		"ORIG.o PATCHED.o OUT.o\n"
+		"exit status: 0 changed (OUT.o written), 1 error, "
+		"2 refused, 3 no change\n");
+}
+
+static int parse_args(int argc, char **argv, struct diff *d,
+		      const char **report_path)
+{
+	static const struct option opts[] = {
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			d->prefix = optarg;
+			break;
+		case 'r':
+			*report_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (argc - optind != 3) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static bool anything_changed(struct diff *d)
+{
+	size_t i;
+
+	for (i = 1; i < d->patched->nr_syms; i++) {
+		struct kelf_symbol *s = d->patched->syms[i];
+
+		if (s->include && is_function(s))
+			return true;
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	struct diff d = { .prefix = "0", .report = stdout };
+	const char *report_path = NULL;
+	int ret = EXIT_ERROR;
+
+	if (parse_args(argc, argv, &d, &report_path))
+		return EXIT_ERROR;
+	d.objname = argv[optind + 1];
+	if (report_path && !(d.report = fopen(report_path, "w"))) {
+		perror(report_path);
+		return EXIT_ERROR;
+	}
+	d.orig = kelf_open(argv[optind]);
+	d.patched = kelf_open(argv[optind + 1]);
+	if (!d.orig || !d.patched)
+		goto out;
+
+	correlate(&d);
+	compare(&d);
+	check(&d);
+	if (!d.nr_refused)
+		select_needed(&d);
+	if (d.nr_refused) {
+		ret = EXIT_REFUSED;
+	} else if (!anything_changed(&d)) {
+		ret = EXIT_NO_CHANGE;
+	} else if (!write_output(&d, argv[optind + 2])) {
+		report(&d);
+		ret = EXIT_CHANGED;
+	}
+out:
+	kelf_close(d.out);
+	kelf_close(d.patched);
+	kelf_close(d.orig);
+	if (d.report != stdout)
+		fclose(d.report);
+	return ret;
+}

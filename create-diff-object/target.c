@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a relocation points at.  Relocations against a section symbol are
+ * turned into "symbol + offset" when a function or object covers the spot,
+ * so that two builds compare equal when only the layout of a section moved.
+ */
+#include "cdo.h"
+
+#include <string.h>
+
+bool is_function(const struct kelf_symbol *s)
+{
+	return s->sec && kelf_type(s) == STT_FUNC;
+}
+
+bool is_data(const struct kelf_symbol *s)
+{
+	return s->sec && kelf_type(s) == STT_OBJECT;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+bool is_string_section(const struct kelf_section *sec)
+{
+	return (sec->sh.sh_flags & SHF_STRINGS) &&
+	       (sec->sh.sh_flags & SHF_MERGE);
+}
+
+/* Sections that never matter for the running kernel's behaviour. */
+bool is_ignored_section(const struct kelf_section *sec)
+{
+	static const char *const prefixes[] = {
+		".discard", ".comment", ".note", ".eh_frame", ".debug",
+		".llvm", ".BTF", ".GCC.command.line", ".symtab", ".strtab",
+		".shstrtab", ".modinfo", "__ksymtab", "__kcrctab",
+	};
+	size_t i;
+
+	if (kelf_is_rela(sec))
+		return true;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (starts(sec->name, prefixes[i]))
+			return true;
+	return false;
+}
+
+/* Code and data that only run at boot (or at unload): never patchable. */
+bool is_init_section(const struct kelf_section *sec)
+{
+	return starts(sec->name, ".init.") || starts(sec->name, ".exit.") ||
+	       starts(sec->name, ".initcall");
+}
+
+static bool is_pcrel(unsigned int type)
+{
+	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 ||
+	       type == R_X86_64_PC64 || type == R_X86_64_GOTPCREL ||
+	       type == R_X86_64_GOTPCRELX || type == R_X86_64_REX_GOTPCRELX;
+}
+
+/*
+ * A PC-relative reference from an instruction carries "- 4" (the distance
+ * from the displacement to the end of the instruction) in its addend; the
+ * byte it means is 4 further on.
+ */
+static long pcrel_bias(unsigned int type)
+{
+	return is_pcrel(type) ? 4 : 0;
+}
+
+/* ORC and similar tables also point at the end of a function. */
+static struct kelf_symbol *function_ending_at(struct kelf_section *sec,
+					      long offset)
+{
+	size_t i;
+
+	for (i = 0; i < sec->nr_syms; i++) {
+		struct kelf_symbol *s = sec->syms[i];
+
+		if (kelf_type(s) == STT_FUNC && s->sym.st_size &&
+		    (long)(s->sym.st_value + s->sym.st_size) == offset)
+			return s;
+	}
+	return NULL;
+}
+
+void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t)
+{
+	struct kelf_symbol *s = r->sym, *cover;
+	struct kelf_section *sec = s->sec;
+
+	t->sym = s;
+	t->sec = NULL;
+	t->addend = r->addend;
+	if (kelf_type(s) != STT_SECTION || !sec)
+		return;
+	t->sym = NULL;
+	t->sec = sec;
+	if (is_string_section(sec))
+		return;
+	cover = kelf_symbol_at(k, sec, r->addend + pcrel_bias(r->type));
+	if (!cover)
+		cover = kelf_symbol_at(k, sec, r->addend);
+	if (!cover)
+		cover = function_ending_at(sec, r->addend);
+	if (!cover)
+		return;
+	t->sym = cover;
+	t->sec = NULL;
+	t->addend = r->addend - (long)cover->sym.st_value;
+}
+
+/* The string a relocation into a string section means. */
+const char *target_string(const struct target *t, unsigned int type)
+{
+	const struct kelf_section *sec = t->sec;
+	long off = t->addend + pcrel_bias(type);
+
+	if (!sec || !is_string_section(sec) || !sec->data)
+		return NULL;
+	if (off < 0 || (size_t)off >= sec->size)
+		off = t->addend;
+	if (off < 0 || (size_t)off >= sec->size)
+		return NULL;
+	return (const char *)sec->data + off;
+}

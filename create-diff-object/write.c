@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Write the diff object: every selected function and object in a section of
+ * its own, the selected whole sections (strings, anonymous read-only data,
+ * alternative pieces), the kept special-section entries, and relocations
+ * rewritten to point at what the output holds or, for everything else, at
+ * the original object's symbol by name (UNDEF), for lookup to resolve.
+ */
+#include "cdo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *join(const char *a, const char *sep, const char *b)
+{
+	char *s = xmalloc(strlen(a) + strlen(sep) + strlen(b) + 1);
+
+	sprintf(s, "%s%s%s", a, sep, b);
+	return s;
+}
+
+static void add_section_symbol(struct diff *d, struct kelf_section *sec)
+{
+	GElf_Sym s = { .st_info = GELF_ST_INFO(STB_LOCAL, STT_SECTION) };
+
+	kelf_add_symbol(d->out, "", &s, sec);
+}
+
+static bool owns_section(const struct kelf_symbol *p)
+{
+	return p->sym.st_value == 0 && p->sym.st_size == p->sec->size;
+}
+
+static int copy_relas(struct diff *d, struct kelf_section *from,
+		      struct kelf_section *to, unsigned long start,
+		      unsigned long end)
+{
+	size_t i;
+
+	if (!from->rela)
+		return 0;
+	for (i = 0; i < from->rela->nr_relas; i++) {
+		const struct kelf_rela *r = &from->rela->relas[i];
+		struct target t;
+
+		if (r->offset < start || r->offset >= end)
+			continue;
+		rela_target(d->patched, r, &t);
+		if (special_skip_rela(d, from, &t))
+			continue;
+		if (out_relocate(d, to, r, r->offset - start))
+			return -1;
+	}
+	return 0;
+}
+
+static void add_alias(struct diff *d, struct kelf_symbol *p,
+		      struct kelf_symbol *out)
+{
+	char *name = xmalloc(strlen(d->prefix) + strlen(p->name) + 16);
+	GElf_Sym s = out->sym;
+
+	sprintf(name, "__kpb_new.%s.%s", d->prefix, p->name);
+	s.st_info = GELF_ST_INFO(STB_GLOBAL, STT_FUNC);
+	s.st_other = STV_DEFAULT;
+	kelf_add_symbol(d->out, name, &s, out->sec);
+	free(name);
+}
+
+struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
+{
+	struct kelf_section *sec;
+	struct kelf_symbol *out;
+	GElf_Sym s = p->sym;
+	unsigned long start = p->sym.st_value, size = p->sym.st_size;
+	char *name;
+
+	if (p->priv)
+		return p->priv;
+	name = owns_section(p) ? xstrdup(p->sec->name) :
+				 join(p->sec->name, ".", p->name);
+	sec = kelf_add_section(d->out, name, &p->sec->sh,
+			       p->sec->data ? p->sec->data + start : NULL,
+			       size);
+	free(name);
+	add_section_symbol(d, sec);
+	s.st_value = 0;
+	if (p->status == KELF_CHANGED)	/* the kernel has its own */
+		s.st_info = GELF_ST_INFO(STB_LOCAL, kelf_type(p));
+	out = kelf_add_symbol(d->out, p->name, &s, sec);
+	p->priv = out;
+	if (p->status == KELF_CHANGED && is_function(p))
+		add_alias(d, p, out);
+	if (copy_relas(d, p->sec, sec, start, start + size))
+		return NULL;
+	return out;
+}
+
+struct kelf_section *out_section_for(struct diff *d, struct kelf_section *p)
+{
+	struct kelf_section *sec;
+
+	if (p->priv)
+		return p->priv;
+	sec = kelf_add_section(d->out, p->name, &p->sh, p->data, p->size);
+	add_section_symbol(d, sec);
+	p->priv = sec;
+	if (copy_relas(d, p, sec, 0, p->size))
+		return NULL;
+	return sec;
+}
+
+/* The output's UNDEF symbol called name, created on first use. */
+static struct kelf_symbol *out_undef(struct diff *d, const char *name)
+{
+	GElf_Sym s = { .st_info = GELF_ST_INFO(STB_GLOBAL, STT_NOTYPE) };
+	size_t i;
+
+	for (i = 1; i < d->out->nr_syms; i++)
+		if (kelf_is_undef(d->out->syms[i]) &&
+		    !strcmp(d->out->syms[i]->name, name))
+			return d->out->syms[i];
+	return kelf_add_symbol(d->out, name, &s, NULL);
+}
+
+static struct kelf_symbol *out_target(struct diff *d, const struct target *t,
+				      const struct kelf_rela *r)
+{
+	struct kelf_section *sec;
+
+	if (t->sym && t->sym->include)
+		return out_symbol_for(d, t->sym);
+	if (t->sym && !t->sym->sec)
+		return out_undef(d, t->sym->name);
+	if (t->sym && t->sym->twin)
+		return out_undef(d, t->sym->twin->name);
+	if (t->sec && t->sec->include) {
+		sec = out_section_for(d, t->sec);
+		return sec ? sec->secsym : NULL;
+	}
+	fprintf(stderr, "create-diff-object: %s: relocation at 0x%lx refers "
+		"to %s, which is neither in the original object nor selected\n",
+		d->objname, r->offset,
+		t->sym ? t->sym->name : t->sec->name);
+	return NULL;
+}
+
+int out_relocate(struct diff *d, struct kelf_section *out_sec,
+		 const struct kelf_rela *r, unsigned long new_offset)
+{
+	struct kelf_symbol *sym;
+	struct target t;
+
+	rela_target(d->patched, r, &t);
+	sym = out_target(d, &t, r);
+	if (!sym)
+		return -1;
+	kelf_add_rela(kelf_rela_section(d->out, out_sec), new_offset, r->type,
+		      t.sym ? t.addend : r->addend, sym);
+	return 0;
+}
+
+static void add_file_symbol(struct diff *d)
+{
+	size_t i;
+
+	for (i = 1; i < d->patched->nr_syms; i++) {
+		struct kelf_symbol *s = d->patched->syms[i];
+
+		if (kelf_type(s) == STT_FILE) {
+			kelf_add_symbol(d->out, s->name, &s->sym, NULL);
+			return;
+		}
+	}
+}
+
+int write_output(struct diff *d, const char *path)
+{
+	GElf_Shdr note = { .sh_type = SHT_PROGBITS, .sh_addralign = 1 };
+	size_t i;
+
+	d->out = kelf_new(&d->patched->ehdr, path);
+	add_file_symbol(d);
+	for (i = 1; i < d->patched->nr_syms; i++) {
+		struct kelf_symbol *s = d->patched->syms[i];
+
+		if (s->include && !out_symbol_for(d, s))
+			return -1;
+	}
+	for (i = 1; i < d->patched->nr_secs; i++) {
+		struct kelf_section *sec = d->patched->secs[i];
+
+		if (sec->include && !out_section_for(d, sec))
+			return -1;
+	}
+	for (i = 1; i < d->patched->nr_secs; i++) {
+		struct kelf_section *sec = d->patched->secs[i];
+
+		if (special_find(sec) && special_write(d, sec))
+			return -1;
+	}
+	kelf_add_section(d->out, ".note.GNU-stack", &note, NULL, 0);
+	return kelf_write(d->out, path);
+}
