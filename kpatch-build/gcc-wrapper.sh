@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# kpatch-build's "gcc" for the objects it diffs: kpatch-build puts this
+# first in PATH (as WORK/bin/gcc) and lists the objects in KPB_DIFF_OBJECTS.
+# Compiling one of them adds -ffunction-sections -fdata-sections; everything
+# else goes to the real gcc unchanged.  The command line kbuild records stays
+# the same, so nothing else in the tree is rebuilt.
+out=
+prev=
+for arg in "$@"; do
+	[ "$prev" = "-o" ] && out=$arg
+	prev=$arg
+done
+PATH=$KPB_REAL_PATH
+export PATH
+case " $KPB_DIFF_OBJECTS " in
+*" $out "*)
+	[ -n "$out" ] && exec gcc "$@" -ffunction-sections -fdata-sections ;;
+esac
+exec gcc "$@"

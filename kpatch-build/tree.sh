@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# kpatch-build: the user's kernel tree.  Prepare it, find the objects the
+# patches affect, build each twice through the tree's own kbuild, and give
+# the tree back exactly as it was found, whatever happens.
+
+TOUCHED=()		# files the patches touch, relative to $SRC
+OBJECTS=()		# objects to diff, relative to $SRC
+TREE_DIRTY=0		# set while the tree may differ from what we found
+TOPFILES=()		# small top-level files of $SRC, saved too
+
+# Single-object builds need what "make modules_prepare" makes (generated
+# headers, objtool, modpost).  A built tree has it; a configured one gets it
+# once, and keeps it for the next run.
+prepare_tree() {
+	if [ -x "$SRC/tools/objtool/objtool" ] &&
+	   [ -f "$SRC/include/generated/autoconf.h" ] &&
+	   [ -x "$SRC/scripts/mod/modpost" ]; then
+		return
+	fi
+	info "preparing $SRC once (make modules_prepare), log in $LOG"
+	kmake modules_prepare >>"$LOG" 2>&1 ||
+		die "'make modules_prepare' failed in $SRC; see $LOG"
+}
+
+# The files each patch touches, from its ---/+++ headers (-p1 paths).
+patch_files() {
+	awk '
+	/^--- / { old = $2 }
+	/^\+\+\+ / {
+		f = ($2 == "/dev/null") ? old : $2
+		sub(/^[^\/]*\//, "", f)
+		print f
+	}' "$1"
+}
+
+read_patches() {
+	local p f
+	for p in "${PATCHES[@]}"; do
+		mapfile -t files < <(patch_files "$p")
+		[ ${#files[@]} -gt 0 ] ||
+			die "$p: no file headers (---/+++): not a unified diff?"
+		for f in "${files[@]}"; do
+			case $f in
+			/*|*..*) die "$p: unsafe path '$f' in patch" ;;
+			esac
+			TOUCHED+=("$f")
+		done
+	done
+	mapfile -t TOUCHED < <(printf '%s\n' "${TOUCHED[@]}" | sort -u)
+	debug "patches touch: ${TOUCHED[*]}"
+}
+
+# Objects that include header $1, from kbuild's dependency records.
+objects_including() {
+	local h=$1
+	grep -rlxF --include='.*.o.cmd' -e "  $h \\" -e "  $h" "$SRC" 2>/dev/null |
+	while read -r cmd; do
+		local dir base
+		dir=$(dirname "${cmd#"$SRC"/}")
+		base=$(basename "$cmd" .cmd)
+		base=${base#.}
+		[ -f "$SRC/$dir/${base%.o}.c" ] && printf '%s/%s\n' "$dir" "$base"
+	done
+}
+
+find_objects() {
+	local f objs
+	for f in "${TOUCHED[@]}"; do
+		case $f in
+		*.c)
+			OBJECTS+=("${f%.c}.o") ;;
+		*.h)
+			[ -f "$SRC/vmlinux.o" ] || [ -f "$SRC/vmlinux" ] ||
+				die "$f: a header change needs kbuild's dependency records; build the tree once ('make') so the objects that include $f can be found"
+			mapfile -t objs < <(objects_including "$f")
+			[ ${#objs[@]} -gt 0 ] || info "warning: no built object includes $f"
+			OBJECTS+=("${objs[@]}") ;;
+		*.S)
+			die "$f: patches to assembly files are not supported: a livepatch replaces C functions through ftrace; make the fix in C code" ;;
+		*)
+			die "$f: kpatch-build can only live-patch C sources and headers; this patch changes $f" ;;
+		esac
+	done
+	OBJECTS+=("${TARGETS[@]}")
+	mapfile -t OBJECTS < <(printf '%s\n' "${OBJECTS[@]}" | sed '/^$/d' | sort -u)
+	[ ${#OBJECTS[@]} -gt 0 ] || die "the patches affect no object of $SRC"
+	for f in "${OBJECTS[@]}"; do
+		[ -f "$SRC/${f%.o}.c" ] || die "$f: no source ${f%.o}.c in $SRC"
+	done
+	info "affected objects: ${OBJECTS[*]}"
+}
+
+# What the build may change: the touched sources, and for every object the
+# object itself and kbuild's .cmd record.  Saved with their times.
+backup_tree() {
+	local f cmd
+	find "$SRC" -type f -printf '%P\n' | sort > "$WORK/files.before"
+	touch "$WORK/stamp"
+	sleep 0.01
+	TREE_DIRTY=1
+	# kbuild rewrites some top-level files (.missing-syscalls.d) each run
+	mapfile -t TOPFILES < <(cd "$SRC" && find . -maxdepth 1 -type f \
+		-size -1024k -printf '%P\n')
+	for f in "${TOPFILES[@]}"; do
+		cp -p "$SRC/$f" "$WORK/backup/"
+	done
+	for f in "${TOUCHED[@]}" "${OBJECTS[@]}"; do
+		cmd=$(dirname "$f")/.$(basename "$f").cmd
+		for x in "$f" "$cmd"; do
+			[ ! -e "$SRC/$x" ] ||
+				(cd "$SRC" && cp -p --parents "$x" "$WORK/backup/")
+		done
+	done
+}
+
+put_back_sources() {
+	local f
+	for f in "${TOUCHED[@]}"; do
+		if [ -e "$WORK/backup/$f" ]; then
+			cp -p "$WORK/backup/$f" "$SRC/$f"
+		else
+			rm -f "$SRC/$f"
+		fi
+	done
+}
+
+# Apply every patch for real, keep the patched files, put the originals back.
+check_patches_apply() {
+	local p f out
+	for p in "${PATCHES[@]}"; do
+		if ! out=$(patch -d "$SRC" -p1 --forward --batch \
+				--no-backup-if-mismatch \
+				--reject-file="$WORK/rejects" < "$p" 2>&1); then
+			printf '%s\n' "$out" | grep -E 'FAILED|can.t find|Skipping|malformed|No file|Reversed|Only garbage' >&2 || printf '%s\n' "$out" >&2
+			die "${p##*/} does not apply to $SRC (see the files and hunks above); the tree is restored"
+		fi
+		debug "$out"
+	done
+	for f in "${TOUCHED[@]}"; do
+		if [ -e "$SRC/$f" ]; then
+			mkdir -p "$WORK/patched-src/$(dirname "$f")"
+			cp "$SRC/$f" "$WORK/patched-src/$f"
+		fi
+	done
+	put_back_sources
+}
+
+# build_objects orig|patched: build $OBJECTS through the gcc wrapper (which
+# adds -ffunction-sections -fdata-sections to just them), copy them to
+# $WORK/orig or $WORK/patched.  They are removed first, so kbuild rebuilds
+# them although their recorded command does not change.
+build_objects() {
+	local kind=$1 f
+	mkdir -p "$WORK/bin"
+	install -m 755 "$LIBEXEC/gcc-wrapper.sh" "$WORK/bin/gcc"
+	for f in "${OBJECTS[@]}"; do
+		rm -f "${SRC:?}/$f"
+	done
+	if ! KPB_DIFF_OBJECTS="${OBJECTS[*]}" KPB_REAL_PATH="$(make_path)" \
+	     PATH="$WORK/bin:$(make_path)" make -C "$SRC" -j"$JOBS" \
+			"${OBJECTS[@]}" >>"$LOG" 2>&1; then
+		grep -E 'error:|Error [0-9]' "$LOG" | tail -n 10 >&2 || true
+		die "building the $kind objects failed; see $LOG"
+	fi
+	for f in "${OBJECTS[@]}"; do
+		[ -f "$SRC/$f" ] ||
+			die "$f was not built: it is not part of this kernel's configuration"
+		check_builtin "$f"
+		mkdir -p "$WORK/$kind/$(dirname "$f")"
+		cp "$SRC/$f" "$WORK/$kind/$f"
+	done
+}
+
+# Objects of loadable modules carry -DMODULE in their kbuild command.
+check_builtin() {
+	local cmd
+	cmd=$SRC/$(dirname "$1")/.$(basename "$1").cmd
+	if grep -q -- '-DMODULE' "$cmd" 2>/dev/null; then
+		die "$1 belongs to a loadable module: patching modules is not supported yet"
+	fi
+}
+
+build_patched_objects() {
+	(cd "$WORK/patched-src" && find . -type f -exec cp --parents {} "$SRC" \;)
+	build_objects patched
+}
+
+# Put back what we saved; delete what did not exist; then make sure nothing
+# else in the tree changed since the stamp.
+restore_tree() {
+	local f left
+	put_back_sources
+	for f in "${TOPFILES[@]}"; do
+		cp -p "$WORK/backup/$f" "$SRC/$f"
+	done
+	for f in "${OBJECTS[@]}"; do
+		local cmd
+		cmd=$(dirname "$f")/.$(basename "$f").cmd
+		for x in "$f" "$cmd"; do
+			if [ -e "$WORK/backup/$x" ]; then
+				cp -p "$WORK/backup/$x" "$SRC/$x"
+			else
+				rm -f "$SRC/$x"
+			fi
+		done
+	done
+	left=$(find "$SRC" -type f -newer "$WORK/stamp" -printf '%P\n' | sort)
+	if [ -n "$left" ]; then
+		# new files made by the build: remove; changed old files: report
+		comm -23 <(printf '%s\n' "$left") "$WORK/files.before" |
+			while read -r f; do rm -f "$SRC/$f"; done
+		left=$(comm -12 <(printf '%s\n' "$left") "$WORK/files.before")
+		if [ -n "$left" ]; then
+			TREE_DIRTY=0
+			die "the build changed files in $SRC that were not saved: $left"
+		fi
+	fi
+	TREE_DIRTY=0
+}
+
+restore_tree_if_needed() {
+	[ "$TREE_DIRTY" -eq 1 ] || return 0
+	restore_tree
+}
