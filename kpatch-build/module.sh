@@ -83,6 +83,9 @@ generate_module() {
 		    -e "s|@PATCHES@|${PATCHES[*]##*/}|g" > "$m/livepatch-main.c"
 	for id in "${DIFF_IDS[@]}"; do
 		cp "$WORK/diff/$id.o" "$m/kpb-diff-$id.o"
+		# modpost reads every object's kbuild record
+		printf 'cmd_%s := cp %s %s\n' "$m/kpb-diff-$id.o" \
+			"$WORK/diff/$id.o" "$m/kpb-diff-$id.o" > "$m/.kpb-diff-$id.o.cmd"
 		diffs="$diffs kpb-diff-$id.o"
 	done
 	sed -e "s|@MODNAME@|$MODNAME|g" -e "s|@DIFF_OBJECTS@|${diffs# }|g" \
