@@ -38,6 +38,14 @@ unit: all
 integration: all
 	@bash test/integration/run.sh
 
+# The built-in default: the meminfo sample, end to end, in a VM.
+demo:
+	@bash scripts/demo.sh
+
+# Wall time of each kpatch-build step (prints figures, asserts nothing).
+bench: all
+	@bash bench/bench.sh
+
 # Runs every test and ends with the line "N passed, N failed".
 check: deps all
 	@bash test/run.sh
@@ -45,4 +53,4 @@ check: deps all
 clean:
 	rm -f $(TOOLS)
 
-.PHONY: all install deps unit integration check clean
+.PHONY: all install deps demo bench unit integration check clean
