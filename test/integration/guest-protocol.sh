@@ -1,0 +1,143 @@
+#!/bin/sh
+# The livepatch test protocol, run inside the test VM by busybox sh.
+#
+# Usage: guest-protocol.sh MODULE.ko SYSFSNAME CHECK
+#
+# CHECK is a sh snippet that exits 0 iff the patched behaviour is visible.
+# Steps: the check fails; insmod; the transition completes; the check passes;
+# disable; the patch goes away; rmmod; the check fails again; dmesg is clean.
+# Every step prints one "PASS: ..." or "FAIL: ..." line; the exit status is 0
+# iff every step passed.
+set -u
+
+ko=$1
+name=$2
+check=$3
+lp=/sys/kernel/livepatch/$name
+modname=$(basename "$ko" .ko)
+wait_sec=60
+failed=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+# Indent a command's output under the step that ran it.
+show() { sed 's/^/      | /'; }
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s; status 0 once it
+# succeeds, 1 when SECONDS have passed without success.
+wait_for() {
+	limit=$(($1 * 10))
+	shift
+	n=0
+	while ! "$@"; do
+		n=$((n + 1))
+		[ "$n" -le "$limit" ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+transition_done() { [ "$(cat "$lp/transition" 2>/dev/null)" = 0 ]; }
+patch_gone() { [ ! -e "$lp" ]; }
+
+# check_expect passed|failed WHEN: run the check and compare its outcome.
+check_expect() {
+	want=$1
+	when=$2
+	if out=$(sh "$check" 2>&1); then got=passed; else got=failed; fi
+	if [ "$got" = "$want" ]; then
+		pass "$when: check $got as expected"
+		return 0
+	fi
+	fail "$when: check $got, expected it to ${want%ed}"
+	[ -z "$out" ] || printf '%s\n' "$out" | show
+	return 1
+}
+
+step_unpatched_before() {
+	check_expect failed "before loading (unpatched kernel)" ||
+		echo "      (a check that passes on the unpatched kernel proves nothing)"
+}
+
+step_insmod() {
+	if out=$(insmod "$ko" 2>&1); then
+		pass "insmod $ko"
+		return 0
+	fi
+	fail "insmod $ko failed"
+	printf '%s\n' "$out" | show
+	dmesg | tail -n 10 | show
+	return 1
+}
+
+step_transition() {
+	if [ ! -d "$lp" ]; then
+		fail "$lp does not exist after insmod (is $name the module's sysfs name?)"
+		find /sys/kernel/livepatch -mindepth 1 -maxdepth 1 2>&1 | show
+		return 1
+	fi
+	if ! wait_for "$wait_sec" transition_done; then
+		fail "transition not finished after ${wait_sec}s ($lp/transition = $(cat "$lp/transition"))"
+		return 1
+	fi
+	if [ "$(cat "$lp/enabled")" != 1 ]; then
+		fail "$lp/enabled is $(cat "$lp/enabled") after the transition, not 1"
+		return 1
+	fi
+	pass "patch enabled, transition finished"
+}
+
+step_disable() {
+	if ! echo 0 >"$lp/enabled"; then
+		fail "echo 0 > $lp/enabled failed"
+		return 1
+	fi
+	if ! wait_for "$wait_sec" patch_gone; then
+		fail "$lp still exists ${wait_sec}s after disabling"
+		return 1
+	fi
+	pass "patch disabled and removed from sysfs"
+}
+
+step_rmmod() {
+	if out=$(rmmod "$modname" 2>&1); then
+		pass "rmmod $modname"
+		return 0
+	fi
+	fail "rmmod $modname failed"
+	printf '%s\n' "$out" | show
+	return 1
+}
+
+step_unpatched_after() {
+	check_expect failed "after unloading"
+}
+
+step_dmesg_clean() {
+	bad=$(dmesg | grep -E 'Oops|BUG|WARNING|Call Trace')
+	if [ -n "$bad" ]; then
+		fail "dmesg reports a problem:"
+		dmesg | tail -n 40 | show
+		return 1
+	fi
+	pass "dmesg has no Oops, BUG, WARNING or Call Trace"
+}
+
+main() {
+	echo "protocol: module $ko, livepatch $name, check $check"
+	step_unpatched_before
+	if step_insmod; then
+		step_transition
+		check_expect passed "after loading (patched kernel)"
+		if step_disable; then
+			step_rmmod
+			step_unpatched_after
+		fi
+	fi
+	step_dmesg_clean
+	echo "protocol: $failed step(s) failed"
+	[ "$failed" -eq 0 ]
+}
+
+main
