@@ -1,0 +1,377 @@
+#!/usr/bin/env bash
+# Integration tests: build each sample patch into a livepatch module with the
+# installed kpatch-build and prove it in QEMU.
+#
+# Usage:
+#   run.sh [--keep] [NAME...]
+#       every samples/NAME.patch (or just the NAMEs given)
+#   run.sh [--keep] --module KO --check FILE --name SYSFSNAME
+#       only the VM protocol, on a module built already
+#   run.sh [--keep] --selftest
+#       the VM protocol on the kernel's samples/livepatch/livepatch-sample.c,
+#       built as an external module: proves the harness without kpatch-build
+#
+# A sample NAME.patch must build; its module must pass the protocol of
+# guest-protocol.sh with the check NAME.check (a sh snippet that exits 0 iff
+# the patched behaviour is visible).  A sample NAME-FAIL.patch must make
+# kpatch-build fail with output matching every regex line (ERE) of
+# NAME-FAIL.expect, and leave no module behind.  After every sample the kernel
+# tree must be as it was: same files with the same sizes and mtimes, and the
+# files the patches touch with the same contents.
+#
+# Environment: KPB_TREE (use this built tree instead of kernel.sh's),
+# KPB_VM_TIMEOUT (seconds per VM run, default 300), KPB_BUILD_TIMEOUT
+# (seconds per kpatch-build run, default 1800).
+#
+# Each sample, module or selftest is one test; the last line is
+# "N passed, N failed" and the exit status is non-zero if any failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+samples=$here/samples
+vm_timeout=${KPB_VM_TIMEOUT:-300}
+build_timeout=${KPB_BUILD_TIMEOUT:-1800}
+
+work=
+keep=0
+tree=
+bzimage=
+kpb=
+install_error=
+touched=()
+npass=0
+nfail=0
+
+log() { printf '%s\n' "$*"; }
+die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 2; }
+
+# A failure before any test could run: counted as one failed test.
+setup_failed() {
+	failed "setup: $*"
+	summary || true
+	exit 1
+}
+indent() { sed 's/^/    /'; }
+
+cleanup() {
+	[ -n "$work" ] || return 0
+	if [ "$keep" = 1 ]; then
+		printf 'run.sh: work directory kept: %s\n' "$work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+
+usage() {
+	sed -n '/^# Usage:/,/^# A sample/p' "${BASH_SOURCE[0]}" |
+		sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+passed() {
+	npass=$((npass + 1))
+	log "PASS: $1"
+}
+
+failed() {
+	nfail=$((nfail + 1))
+	log "FAIL: $1"
+}
+
+summary() {
+	log "$npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
+
+get_tree() {
+	if [ -n "${KPB_TREE:-}" ]; then
+		tree=$KPB_TREE
+	else
+		tree=$(bash "$here/kernel.sh") ||
+			setup_failed "kernel.sh could not build the test kernel"
+	fi
+	bzimage=$tree/arch/x86/boot/bzImage
+	[ -f "$tree/vmlinux" ] || setup_failed "$tree has no vmlinux"
+	[ -f "$bzimage" ] || setup_failed "$tree has no arch/x86/boot/bzImage"
+}
+
+# Install the project like a package would, and use the installed driver.
+# A failed install is remembered: every sample then fails with its reason.
+install_project() {
+	local inst=$work/inst
+	if make -C "$repo" install PREFIX=/usr DESTDIR="$inst" \
+			>"$work/install.log" 2>&1; then
+		kpb=$inst/usr/bin/kpatch-build
+		[ -x "$kpb" ] || install_error="make install did not install $kpb"
+	else
+		install_error="make install failed"
+	fi
+	if [ -n "$install_error" ]; then
+		log "$install_error; last lines of its output:"
+		tail -n 20 "$work/install.log" | indent
+	fi
+}
+
+# Paths (from the tree root) of the files a patch touches.
+patch_files() {
+	sed -n -e 's/^+++ [^/]*\/\([^[:space:]]*\).*/\1/p' \
+		-e 's/^--- [^/]*\/\([^[:space:]]*\).*/\1/p' "$1" |
+		sed '/^dev\/null$/d' | sort -u
+}
+
+# Everything kpatch-build could disturb: every non-directory under the tree
+# with its size and mtime, and the contents of the files the patches touch.
+tree_state() {
+	local f
+	(cd "$tree" && find . ! -type d -printf '%y %p %s %T@ %l\n' | LC_ALL=C sort)
+	for f in "${touched[@]}"; do
+		if [ -f "$tree/$f" ]; then
+			(cd "$tree" && sha1sum -- "$f")
+		else
+			printf 'missing %s\n' "$f"
+		fi
+	done
+}
+
+record_baseline() {
+	tree_state >"$work/tree.base"
+}
+
+# Compare the tree with the baseline; on a difference show it, and take the
+# changed tree as the new baseline so later samples report only their own.
+tree_unchanged() {
+	tree_state >"$work/tree.now"
+	if cmp -s "$work/tree.base" "$work/tree.now"; then
+		return 0
+	fi
+	log "  the kernel tree changed (- before, + after):"
+	diff "$work/tree.base" "$work/tree.now" | grep '^[-+][^-+]' |
+		head -n 30 | indent || true
+	mv "$work/tree.now" "$work/tree.base"
+	return 1
+}
+
+# Run the VM protocol on one module.  Status 0 iff every step passed.
+prove_module() {
+	local ko=$1 check=$2 sysfs=$3 vmdir rc=0
+	vmdir=$(mktemp -d "$work/vm.XXXXXX")
+	cp "$here/guest-protocol.sh" "$vmdir/guest-protocol.sh"
+	cp "$check" "$vmdir/test.check"
+	printf '#!/bin/sh\nexec sh /root/guest-protocol.sh /root/%s %s /root/test.check\n' \
+		"$(basename "$ko")" "$sysfs" >"$vmdir/test.sh"
+	bash "$here/vm.sh" --timeout "$vm_timeout" "$bzimage" "$vmdir/test.sh" \
+		"$vmdir/guest-protocol.sh" "$vmdir/test.check" "$ko" 2>&1 |
+		indent || rc=${PIPESTATUS[0]}
+	return "$rc"
+}
+
+# kpatch-build NAME PATCH: run the installed driver; its output goes to
+# $work/NAME.log, its status is returned.
+kpatch_build() {
+	local name=$1 patch=$2 rc=0
+	rm -rf "$work/out" "$work/cwd"
+	mkdir -p "$work/out" "$work/cwd"
+	(cd "$work/cwd" && timeout "$build_timeout" "$kpb" -s "$tree" \
+		-v "$tree/vmlinux" -n "$name" -o "$work/out" "$patch") \
+		>"$work/$name.log" 2>&1 || rc=$?
+	return "$rc"
+}
+
+show_build_log() {
+	log "  kpatch-build output (last 40 lines):"
+	tail -n 40 "$work/$1.log" | indent
+}
+
+patch_applies() {
+	patch -p1 --dry-run -s -f -d "$tree" <"$1" >"$work/dry-run.log" 2>&1
+}
+
+# A sample that must build and pass the protocol.
+run_build_sample() {
+	local name=$1 patch=$samples/$1.patch check=$samples/$1.check ko rc=0
+	ko=$work/out/livepatch-$name.ko
+	[ -f "$check" ] || { log "  $check is missing"; return 1; }
+	kpatch_build "$name" "$patch" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		log "  kpatch-build failed (exit status $rc)"
+		show_build_log "$name"
+		return 1
+	fi
+	log "  kpatch-build: ok"
+	if [ ! -f "$ko" ]; then
+		log "  kpatch-build succeeded but $ko does not exist"
+		show_build_log "$name"
+		return 1
+	fi
+	prove_module "$ko" "$check" "livepatch_${name//-/_}"
+}
+
+# A sample that kpatch-build must refuse with the expected message.
+run_fail_sample() {
+	local name=$1 patch=$samples/$1.patch expect=$samples/$1.expect
+	local rc=0 re bad=0 left
+	[ -f "$expect" ] || { log "  $expect is missing"; return 1; }
+	kpatch_build "$name" "$patch" || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		log "  kpatch-build succeeded, but this patch must be refused"
+		show_build_log "$name"
+		return 1
+	fi
+	log "  kpatch-build: failed as expected (exit status $rc)"
+	while IFS= read -r re; do
+		case $re in '' | '#'*) continue ;; esac
+		if grep -E -q -e "$re" "$work/$name.log"; then
+			log "  output matches /$re/:"
+			grep -E -m 3 -e "$re" "$work/$name.log" | indent
+		else
+			log "  output does not match /$re/"
+			bad=1
+		fi
+	done <"$expect"
+	left=$(find "$work/out" -name '*.ko')
+	if [ -n "$left" ]; then
+		log "  a module was left behind: $left"
+		bad=1
+	fi
+	if [ "$bad" -ne 0 ]; then
+		show_build_log "$name"
+		return 1
+	fi
+}
+
+run_sample() {
+	local name=$1 ok=1
+	log "=== sample $name"
+	if [ ! -f "$samples/$name.patch" ]; then
+		failed "$name: no such sample ($samples/$name.patch)"
+		return 0
+	fi
+	if [ -n "$install_error" ]; then
+		failed "$name: $install_error"
+		return 0
+	fi
+	if ! patch_applies "$samples/$name.patch"; then
+		log "  the sample does not apply to $tree:"
+		indent <"$work/dry-run.log"
+		failed "$name: patch does not apply"
+		return 0
+	fi
+	case $name in
+	*-FAIL) run_fail_sample "$name" || ok=0 ;;
+	*) run_build_sample "$name" || ok=0 ;;
+	esac
+	if ! tree_unchanged; then
+		log "  the kernel tree was not left as it was"
+		ok=0
+	fi
+	if [ "$ok" = 1 ]; then
+		passed "$name"
+	else
+		failed "$name"
+	fi
+}
+
+run_samples() {
+	local names=("$@") name p
+	touched=()
+	if [ ${#names[@]} -eq 0 ]; then
+		for p in "$samples"/*.patch; do
+			[ -e "$p" ] || continue
+			p=${p##*/}
+			names+=("${p%.patch}")
+		done
+	fi
+	for name in "${names[@]}"; do
+		[ -f "$samples/$name.patch" ] || continue
+		while IFS= read -r p; do
+			touched+=("$p")
+		done < <(patch_files "$samples/$name.patch")
+	done
+	get_tree
+	install_project
+	record_baseline
+	for name in "${names[@]}"; do
+		run_sample "$name"
+	done
+}
+
+run_module() {
+	local ko=$1 check=$2 sysfs=$3
+	[ -f "$ko" ] || die "module $ko not found"
+	[ -f "$check" ] || die "check $check not found"
+	get_tree
+	log "=== module $ko"
+	if prove_module "$ko" "$check" "$sysfs"; then
+		passed "module $(basename "$ko")"
+	else
+		failed "module $(basename "$ko")"
+	fi
+}
+
+# Build the kernel's livepatch sample against the tree and prove it.
+run_selftest() {
+	local dir=$work/selftest
+	get_tree
+	mkdir -p "$dir"
+	cp "$tree/samples/livepatch/livepatch-sample.c" "$dir/"
+	echo 'obj-m := livepatch-sample.o' >"$dir/Kbuild"
+	echo "grep -q 'this has been live patched' /proc/cmdline" \
+		>"$dir/livepatch-sample.check"
+	log "=== selftest: samples/livepatch/livepatch-sample.c"
+	if ! make -C "$tree" M="$dir" >"$dir/build.log" 2>&1; then
+		tail -n 20 "$dir/build.log" | indent
+		failed "selftest: livepatch-sample.ko did not build"
+		return 0
+	fi
+	if prove_module "$dir/livepatch-sample.ko" "$dir/livepatch-sample.check" \
+			livepatch_sample; then
+		passed "selftest livepatch-sample"
+	else
+		failed "selftest livepatch-sample"
+	fi
+}
+
+main() {
+	local mode=samples ko='' check='' sysfs=''
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--keep) keep=1; shift ;;
+		--selftest) mode=selftest; shift ;;
+		--module|--check|--name)
+			[ $# -ge 2 ] || die "$1 needs a value"
+			case $1 in
+			--module) ko=$2 ;;
+			--check) check=$2 ;;
+			--name) sysfs=$2 ;;
+			esac
+			mode=module
+			shift 2
+			;;
+		-h|--help) usage; exit 0 ;;
+		--) shift; break ;;
+		-*) usage >&2; die "unknown option $1" ;;
+		*) break ;;
+		esac
+	done
+	if [ "$mode" = module ]; then
+		if [ -z "$ko" ] || [ -z "$check" ] || [ -z "$sysfs" ]; then
+			die "--module, --check and --name go together"
+		fi
+		[ $# -eq 0 ] || die "no sample names with --module"
+		ko=$(readlink -f "$ko")
+		check=$(readlink -f "$check")
+	fi
+
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-integration.XXXXXX")
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	case $mode in
+	samples) run_samples "$@" ;;
+	module) run_module "$ko" "$check" "$sysfs" ;;
+	selftest) run_selftest ;;
+	esac
+	summary
+}
+
+main "$@"
