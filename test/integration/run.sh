@@ -145,7 +145,7 @@ tree_unchanged() {
 		return 0
 	fi
 	log "  the kernel tree changed (- before, + after):"
-	diff "$work/tree.base" "$work/tree.now" | grep '^[-+][^-+]' |
+	diff -U0 "$work/tree.base" "$work/tree.now" | grep '^[-+][^-+]' |
 		head -n 30 | indent || true
 	mv "$work/tree.now" "$work/tree.base"
 	return 1

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Run every test suite and print the total as the last line:
+# "N passed, N failed".
+#
+# Usage: test/run.sh
+#
+# Each suite (test/unit/run.sh, test/integration/run.sh) ends its standard
+# output with its own "N passed, N failed" line; the totals add them up.  A
+# missing unit suite counts nothing; a suite that ends without that line
+# (it crashed) counts as one failed test, and so does one whose exit status
+# contradicts its own summary.  Exit status: non-zero if anything failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+work=
+total_pass=0
+total_fail=0
+
+log() { printf '%s\n' "$*"; }
+cleanup() { [ -z "$work" ] || rm -rf "$work"; }
+
+# run_suite NAME SCRIPT: run it, show its output, add its summary.
+run_suite() {
+	local name=$1 script=$2 out rc=0 last
+	out=$work/$name.out
+	log "##### $name: $script"
+	bash "$script" | tee "$out" || rc=${PIPESTATUS[0]}
+	last=$(tail -n 1 "$out")
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		total_pass=$((total_pass + BASH_REMATCH[1]))
+		total_fail=$((total_fail + BASH_REMATCH[2]))
+		if [ "$rc" -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ]; then
+			log "##### $name: exit status $rc despite '$last': counted as 1 failed"
+			total_fail=$((total_fail + 1))
+		fi
+	else
+		log "##### $name: crashed (exit status $rc) without a summary line: counted as 1 failed"
+		total_fail=$((total_fail + 1))
+	fi
+}
+
+main() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-tests.XXXXXX")
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	if [ -f "$here/unit/run.sh" ]; then
+		run_suite unit "$here/unit/run.sh"
+	else
+		log "##### unit: $here/unit/run.sh not found, nothing counted"
+	fi
+	run_suite integration "$here/integration/run.sh"
+	log "$total_pass passed, $total_fail failed"
+	[ "$total_fail" -eq 0 ]
+}
+
+main "$@"
