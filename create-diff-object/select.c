@@ -32,8 +32,18 @@ void include_target(struct diff *d, struct kelf_section *from,
 			include_symbol(d, t.sym);
 		return;
 	}
-	if (t.sec && !is_ignored_section(t.sec))
-		include_section(d, t.sec);
+	if (!t.sec || is_ignored_section(t.sec))
+		return;
+	if (t.sec->nr_syms && !is_string_section(t.sec)) {
+		/* never copy data that has a name: it may be kernel state */
+		refuse(d, t.sec->name, "a relocation at 0x%lx of %s points at "
+		       "offset %ld of this section, and no symbol of it covers "
+		       "that spot; create-diff-object cannot tell which "
+		       "variable is meant; please report this with the patch",
+		       r->offset, from->name, t.addend);
+		return;
+	}
+	include_section(d, t.sec);
 }
 
 static void include_relas(struct diff *d, struct kelf_section *sec,

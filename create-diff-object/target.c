@@ -62,10 +62,27 @@ static bool is_pcrel(unsigned int type)
 }
 
 /*
- * A PC-relative reference from an instruction carries "- 4" (the distance
- * from the displacement to the end of the instruction) in its addend; the
- * byte it means is 4 further on.
+ * A PC-relative reference from an instruction carries "- 4 - N" in its
+ * addend: the distance from the displacement to the end of the instruction,
+ * N being the size of an immediate operand that follows it (0, 1, 2 or 4).
+ * The byte it means is that much further on; take the first that a symbol
+ * covers.
  */
+static struct kelf_symbol *pcrel_cover(struct kelf *k, struct kelf_section *sec,
+				       long addend)
+{
+	static const long bias[] = { 4, 5, 6, 8 };
+	struct kelf_symbol *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(bias) / sizeof(bias[0]); i++) {
+		s = kelf_symbol_at(k, sec, addend + bias[i]);
+		if (s)
+			return s;
+	}
+	return NULL;
+}
+
 static long pcrel_bias(unsigned int type)
 {
 	return is_pcrel(type) ? 4 : 0;
@@ -101,7 +118,7 @@ void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t)
 	t->sec = sec;
 	if (is_string_section(sec))
 		return;
-	cover = kelf_symbol_at(k, sec, r->addend + pcrel_bias(r->type));
+	cover = is_pcrel(r->type) ? pcrel_cover(k, sec, r->addend) : NULL;
 	if (!cover)
 		cover = kelf_symbol_at(k, sec, r->addend);
 	if (!cover)
