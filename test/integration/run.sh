@@ -95,6 +95,16 @@ get_tree() {
 	[ -f "$bzimage" ] || setup_failed "$tree has no arch/x86/boot/bzImage"
 }
 
+# Two runs on one tree would see each other's changes: wait for the other.
+# The lock file sits next to the tree, not in it.
+lock_tree() {
+	exec 9>"$tree.lock"
+	if ! flock -n 9; then
+		log "waiting for another integration run on $tree"
+		flock 9
+	fi
+}
+
 # Install the project like a package would, and use the installed driver.
 # A failed install is remembered: every sample then fails with its reason.
 install_project() {
@@ -288,6 +298,7 @@ run_samples() {
 		done < <(patch_files "$samples/$name.patch")
 	done
 	get_tree
+	lock_tree
 	install_project
 	record_baseline
 	for name in "${names[@]}"; do
