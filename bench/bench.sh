@@ -51,6 +51,9 @@ main() {
 	unbuilt_copy
 	run "configured, unbuilt" "$work/unbuilt"
 	run "configured, prepared" "$work/unbuilt"
+	rm -rf "$work/unbuilt"
+	unbuilt_copy
+	CCACHE_DISABLE=1 run "configured, unbuilt, no ccache" "$work/unbuilt"
 }
 
 main "$@"

@@ -54,6 +54,16 @@ setup_workdir() {
 	trap 'on_signal HUP' HUP
 }
 
+# One kpatch-build at a time per tree: a lock on the tree's directory itself
+# (nothing is created in the tree).  Waits for another run to finish.
+lock_tree() {
+	exec 9<"$SRC"
+	if ! flock -n 9; then
+		info "another kpatch-build is using $SRC; waiting for it"
+		flock 9
+	fi
+}
+
 on_signal() {
 	info "interrupted ($1): restoring $SRC"
 	exit 130

@@ -132,7 +132,7 @@ check_patches_apply() {
 		if ! out=$(patch -d "$SRC" -p1 --forward --batch \
 				--no-backup-if-mismatch \
 				--reject-file="$WORK/rejects" < "$p" 2>&1); then
-			printf '%s\n' "$out" | grep -E 'FAILED|can.t find|Skipping|malformed|No file|Reversed|Only garbage' >&2 || printf '%s\n' "$out" >&2
+			printf '%s\n' "$out" | grep -E 'patching file|FAILED|can.t find|Skipping|malformed|No file|Reversed|Only garbage' >&2 || printf '%s\n' "$out" >&2
 			die "${p##*/} does not apply to $SRC (see the files and hunks above); the tree is restored"
 		fi
 		debug "$out"
