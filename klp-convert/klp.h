@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * klp-convert: turn a linked livepatch module's references to unexported
+ * symbols into the livepatch ELF format of the kernel's
+ * Documentation/livepatch/module-elf-format.rst.
+ *
+ *   symbols.c  ".klp.sym.OBJ.NAME,POS" symbols -> SHN_LIVEPATCH; every other
+ *              UNDEF symbol must be exported (Module.symvers)
+ *   relocs.c   relocations to livepatch symbols: .rela.SEC -> .klp.rela.OBJ.SEC
+ *   main.c     options, the livepatch modinfo check, writing OUT.ko
+ */
+#ifndef KLP_H
+#define KLP_H
+
+#include "kelf.h"
+#include "symvers.h"
+
+#include <stdbool.h>
+
+#define KLP_SYM_PREFIX		".klp.sym."
+#define KLP_RELA_PREFIX		".klp.rela."
+/* The field widths of the kernel's sscanf() in klp_resolve_symbols(). */
+#define KLP_OBJNAME_MAX		55
+#define KLP_SYMNAME_MAX		511
+
+/* symbols.c */
+bool is_klp_symbol(const struct kelf_symbol *s);
+/* Copies the OBJ of ".klp.sym.OBJ.NAME,POS" to obj; -1 if malformed. */
+int klp_symbol_objname(const char *name, char obj[KLP_OBJNAME_MAX + 1]);
+/* Marks the livepatch symbols SHN_LIVEPATCH; returns how many, or -1. */
+int mark_klp_symbols(struct kelf *k);
+int check_undefs(struct kelf *k, const struct symvers *sv,
+		 const char *symvers_path);
+
+/* relocs.c: returns the number of relocations moved, or -1. */
+long move_klp_relocs(struct kelf *k, bool verbose);
+
+#endif

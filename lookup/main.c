@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lookup --vmlinux VMLINUX --symvers Module.symvers [--objname vmlinux]
+ *        [--verbose] ORIG.o DIFF.o [ORIG.o DIFF.o ...]
+ *
+ * Renames, in each DIFF.o (rewritten in place), the UNDEF symbols the module
+ * loader cannot resolve to ".klp.sym.OBJNAME.NAME,POS", and prints one line
+ * "func OBJNAME NAME SYMPOS ALIAS" per function the diff objects replace.
+ * Nothing is written unless every name resolves.  See doc/PIPELINE.md.
+ */
+#include "lookup.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct opts {
+	const char *vmlinux;
+	const char *symvers;
+	const char *objname;
+	bool verbose;
+	char **paths;		/* ORIG.o DIFF.o pairs */
+	size_t nr_paths;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lookup --vmlinux VMLINUX --symvers Module.symvers "
+		"[--objname vmlinux] [--verbose] ORIG.o DIFF.o "
+		"[ORIG.o DIFF.o ...]\n");
+}
+
+static int check_objname(const char *objname)
+{
+	if (!objname[0] || strchr(objname, '.') ||
+	    strlen(objname) > KLP_OBJNAME_MAX) {
+		fprintf(stderr, "error: --objname %s: the kernel reads object "
+			"names of 1 to %d characters without '.' (vmlinux, "
+			"or a module name as in /sys/module)\n", objname,
+			KLP_OBJNAME_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "vmlinux", required_argument, NULL, 'v' },
+		{ "symvers", required_argument, NULL, 's' },
+		{ "objname", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			o->vmlinux = optarg;
+			break;
+		case 's':
+			o->symvers = optarg;
+			break;
+		case 'o':
+			o->objname = optarg;
+			break;
+		case 'V':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	o->paths = argv + optind;
+	o->nr_paths = argc - optind;
+	if (!o->vmlinux || !o->symvers || !o->nr_paths || o->nr_paths % 2) {
+		fprintf(stderr, "error: lookup needs --vmlinux, --symvers and "
+			"pairs of objects ORIG.o DIFF.o\n");
+		usage(stderr);
+		return -1;
+	}
+	return check_objname(o->objname);
+}
+
+static int load_pairs(struct run *r, const struct opts *o)
+{
+	size_t i;
+
+	r->nr_pairs = o->nr_paths / 2;
+	r->origs = xcalloc(r->nr_pairs, sizeof(*r->origs));
+	r->diffs = xcalloc(r->nr_pairs, sizeof(*r->diffs));
+	for (i = 0; i < r->nr_pairs; i++) {
+		r->origs[i] = orig_load(o->paths[2 * i], r->t);
+		if (!r->origs[i])
+			return -1;
+		r->diffs[i] = kelf_open(o->paths[2 * i + 1]);
+		if (!r->diffs[i])
+			return -1;
+		if (r->diffs[i]->ehdr.e_type != ET_REL) {
+			fprintf(stderr, "error: %s: not a relocatable object "
+				"(create-diff-object output)\n",
+				r->diffs[i]->path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Renames in every diff object, then collects the func lines into *lines. */
+static int resolve_all(struct run *r, char **lines)
+{
+	size_t i, size;
+	FILE *out = open_memstream(lines, &size);
+	int ret = 0;
+
+	if (!out) {
+		perror("error: open_memstream");
+		return -1;
+	}
+	for (i = 0; i < r->nr_pairs; i++)
+		if (rename_undefs(r, i))
+			ret = -1;
+	for (i = 0; !ret && i < r->nr_pairs; i++)
+		if (print_funcs(r, i, out))
+			ret = -1;
+	fclose(out);
+	return ret;
+}
+
+static int write_all(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_pairs; i++)
+		if (kelf_write(r->diffs[i], r->diffs[i]->path))
+			return -1;
+	return 0;
+}
+
+static void free_run(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_pairs; i++) {
+		if (r->origs)
+			orig_free(r->origs[i]);
+		if (r->diffs)
+			kelf_close(r->diffs[i]);
+	}
+	free(r->origs);
+	free(r->diffs);
+	symvers_free(r->sv);
+	target_free(r->t);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .objname = "vmlinux" };
+	struct run r = { 0 };
+	char *lines = NULL;
+	int ret = 1;
+
+	if (parse_args(argc, argv, &o))
+		return 1;
+	r.verbose = o.verbose;
+	r.t = target_load(o.vmlinux, o.objname);
+	if (!r.t)
+		goto out;
+	r.sv = symvers_load(o.symvers);
+	if (!r.sv || load_pairs(&r, &o) || resolve_all(&r, &lines) ||
+	    write_all(&r))
+		goto out;
+	fputs(lines, stdout);
+	if (fflush(stdout)) {
+		perror("error: lookup: writing the func lines");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(lines);
+	free_run(&r);
+	return ret;
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A name -> its kallsyms position in the target.
+ *
+ * The position is 0 when the target has one symbol of that name, else the
+ * 1-based rank of the right one among all of them in kallsyms order (see
+ * klp_find_object_symbol() in kernel/livepatch/core.c).  Which one is right
+ * depends on what the name means in the original object:
+ *
+ * - defined LOCAL there: the one in the target's STT_FILE group of the same
+ *   source file whose local functions and data have the most names in
+ *   common with the original object's;
+ * - a global there (defined or UNDEF): the target's only global of that name;
+ * - not named there at all: the target's global if it has one, else the
+ *   local of the original object's file, as for a local.
+ *
+ * Anything not certain is an error that lists the candidates: a wrong
+ * position would patch or call the wrong function.
+ */
+#include "lookup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LISTED	10
+
+/* One name being resolved, and the target's symbols of that name. */
+struct query {
+	const struct target *t;
+	struct orig *o;
+	const char *name;
+	const char *diff_path;
+	enum orig_bind bind;
+	const struct tsym *s;
+	size_t n;
+};
+
+/* The local symbol of the name in one STT_FILE group of the target. */
+struct candidate {
+	int group;
+	int overlap;
+	bool file_match;
+	const struct tsym *sym;
+};
+
+static const char *bind_word(enum orig_bind bind)
+{
+	switch (bind) {
+	case ORIG_LOCAL:
+		return "local";
+	case ORIG_GLOBAL:
+		return "global";
+	default:
+		return "not named";
+	}
+}
+
+static void query_error(const struct query *q, const char *what)
+{
+	const struct orig *o = q->o;
+	const struct target *t = q->t;
+
+	fprintf(stderr, "error: %s: symbol %s (%s in %s, file %s): %s %s %s; "
+		"lookup does not guess a kallsyms position. Check that %s is "
+		"the kernel %s was built for (same source and .config)\n",
+		q->diff_path, q->name, bind_word(q->bind), o->k->path,
+		o->file ? o->file : "unknown", what, t->objname, t->k->path,
+		t->k->path, o->k->path);
+}
+
+static int group_overlap(const struct target *t, struct orig *o, int group)
+{
+	size_t i;
+	int n = 0;
+
+	if (o->overlap[group] >= 0)
+		return o->overlap[group];
+	for (i = 0; i < o->nr_locals; i++)
+		if (target_group_has(t, group, o->locals[i]))
+			n++;
+	o->overlap[group] = n;
+	return n;
+}
+
+static bool file_matches(const struct query *q, int group)
+{
+	return !q->o->file || !strcmp(q->o->file, q->t->groups[group].file);
+}
+
+/* The local symbols of the name, one candidate per STT_FILE group. */
+static size_t local_candidates(const struct query *q, struct candidate *c)
+{
+	size_t i, j, nr = 0;
+
+	for (i = 0; i < q->n; i++) {
+		int group = q->s[i].group;
+
+		if (group < 0)
+			continue;
+		for (j = 0; j < nr && c[j].group != group; j++)
+			;
+		if (j < nr)
+			continue;
+		c[nr].group = group;
+		c[nr].sym = &q->s[i];
+		c[nr].file_match = file_matches(q, group);
+		c[nr].overlap = group_overlap(q->t, q->o, group);
+		nr++;
+	}
+	return nr;
+}
+
+static void list_candidates(const struct query *q, const struct candidate *c,
+			    size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr && i < MAX_LISTED; i++)
+		fprintf(stderr, "  candidate: %s at 0x%lx, local in file %s "
+			"(%d local names in common)\n", c[i].sym->name,
+			c[i].sym->addr, target_group_file(q->t, c[i].group),
+			c[i].overlap);
+	if (nr > MAX_LISTED)
+		fprintf(stderr, "  ... and %zu more\n", nr - MAX_LISTED);
+}
+
+/* The best candidate of the right file; NULL when it is not unique. */
+static const struct candidate *best_candidate(const struct query *q,
+					      const struct candidate *c,
+					      size_t nr)
+{
+	const struct candidate *best = NULL;
+	size_t i, ties = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!c[i].file_match)
+			continue;
+		if (!best || c[i].overlap > best->overlap) {
+			best = &c[i];
+			ties = 0;
+		} else if (c[i].overlap == best->overlap) {
+			ties++;
+		}
+	}
+	if (!best)
+		query_error(q, "no local symbol of that name comes from that "
+			    "file in");
+	else if (ties)
+		query_error(q, "several files of that name match it equally "
+			    "well in");
+	else
+		return best;
+	list_candidates(q, c, nr);
+	return NULL;
+}
+
+static const struct tsym *pick_local(const struct query *q)
+{
+	struct candidate *c = xcalloc(q->n, sizeof(*c));
+	const struct candidate *best;
+	const struct tsym *pick = NULL;
+	size_t nr, i, in_group = 0;
+
+	nr = local_candidates(q, c);
+	best = best_candidate(q, c, nr);
+	for (i = 0; best && i < q->n; i++) {
+		if (q->s[i].group != best->group)
+			continue;
+		pick = &q->s[i];
+		in_group++;
+	}
+	if (in_group > 1) {
+		query_error(q, "its file's group holds several symbols of "
+			    "that name in");
+		pick = NULL;
+	}
+	free(c);
+	return pick;
+}
+
+static void list_symbols(const struct query *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n && i < MAX_LISTED; i++)
+		fprintf(stderr, "  candidate: %s at 0x%lx, %s\n",
+			q->s[i].name, q->s[i].addr,
+			q->s[i].group < 0 ? "global" :
+			target_group_file(q->t, q->s[i].group));
+	if (q->n > MAX_LISTED)
+		fprintf(stderr, "  ... and %zu more\n", q->n - MAX_LISTED);
+}
+
+static const struct tsym *pick_global(const struct query *q)
+{
+	const struct tsym *pick = NULL;
+	size_t i, globals = 0;
+
+	for (i = 0; i < q->n; i++) {
+		if (q->s[i].bind == STB_LOCAL)
+			continue;
+		pick = &q->s[i];
+		globals++;
+	}
+	if (globals == 1)
+		return pick;
+	query_error(q, globals ? "there is more than one global symbol of "
+		    "that name in" : "there are only local symbols of that "
+		    "name, of other files, in");
+	list_symbols(q);
+	return NULL;
+}
+
+static bool has_global(const struct tsym *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i].bind != STB_LOCAL)
+			return true;
+	return false;
+}
+
+long resolve_sympos(const struct target *t, struct orig *o,
+		    const char *name, const char *diff_path)
+{
+	struct query q = {
+		.t = t, .o = o, .name = name, .diff_path = diff_path,
+	};
+	const struct tsym *pick;
+
+	q.bind = orig_binding(o, name);
+	q.s = target_find(t, name, &q.n);
+	if (!q.s) {
+		query_error(&q, "there is no symbol of that name in the "
+			    "symbol table of");
+		return -1;
+	}
+	if (q.bind == ORIG_LOCAL ||
+	    (q.bind == ORIG_ABSENT && !has_global(q.s, q.n)))
+		pick = pick_local(&q);
+	else
+		pick = pick_global(&q);
+	if (!pick)
+		return -1;
+	return q.n == 1 ? 0 : (long)(pick - q.s) + 1;
+}

@@ -1,0 +1,496 @@
+#!/usr/bin/env bash
+# Unit tests of lookup and klp-convert.
+#
+# Usage: test/unit/lookup/run.sh      (after "make": uses lookup/lookup and
+#                                      klp-convert/klp-convert of this tree)
+#
+# Builds fake "vmlinux" executables from small C files (static functions of
+# the same name in several files, globals, an "exported" function listed in a
+# fake Module.symvers), diff objects that refer to them, and a fake livepatch
+# module; checks the names lookup gives and what klp-convert writes with
+# readelf.  Prints "PASS name" or "FAIL name: why" per test, then
+# "N passed, N failed"; exits non-zero when a test failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+LOOKUP=${LOOKUP:-$root/lookup/lookup}
+KLP_CONVERT=${KLP_CONVERT:-$root/klp-convert/klp-convert}
+CC=${CC:-gcc}
+CFLAGS=(-O2 -fno-pic -fno-asynchronous-unwind-tables)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-lookup-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+
+# ---- fixtures ---------------------------------------------------------------
+
+compile() {
+	local src=$1 obj=$2
+	"$CC" "${CFLAGS[@]}" -c "$src" -o "$obj"
+}
+
+# dup_fn is static in a.c, b.c and both tie.c; shadow is static in a.c and
+# global in c.c; uniq_fn is static in c.c only.
+write_sources() {
+	local s=$work/src
+	mkdir -p "$s/x" "$s/y" "$s/p" "$s/q"
+	cat > "$s/a.c" <<-'EOF'
+	__attribute__((used, noinline)) static int dup_fn(void) { return 1; }
+	__attribute__((used, noinline)) static int a_only(void) { return 2; }
+	__attribute__((used)) static int shadow = 3;
+	int a_func(void) { return dup_fn() + a_only() + shadow; }
+	EOF
+	cat > "$s/b.c" <<-'EOF'
+	__attribute__((used, noinline)) static int dup_fn(void) { return 4; }
+	__attribute__((used, noinline)) static int b_only(void) { return 5; }
+	__attribute__((used)) static int b_data = 6;
+	int b_func(void) { return dup_fn() + b_only() + b_data; }
+	EOF
+	cat > "$s/c.c" <<-'EOF'
+	__attribute__((used, noinline)) static int uniq_fn(void) { return 7; }
+	int shadow = 8;
+	int exported_fn(void) { return 9; }
+	int c_func(void) { return uniq_fn() + shadow + exported_fn(); }
+	EOF
+	# The same local names as a.c, another file name.
+	sed 's/a_func/a_copy_func/' "$s/a.c" > "$s/a_copy.c"
+	# Same file name, same local names: nothing tells them apart.
+	for d in x y; do
+		cat > "$s/$d/tie.c" <<-'EOF'
+		__attribute__((used, noinline)) static int dup_fn(void) { return 1; }
+		__attribute__((used, noinline)) static int common(void) { return 2; }
+		EOF
+	done
+	# Same file name, different local names: the overlap decides.
+	cat > "$s/p/same.c" <<-'EOF'
+	__attribute__((used, noinline)) static int dup_fn(void) { return 1; }
+	__attribute__((used, noinline)) static int p_one(void) { return 2; }
+	__attribute__((used, noinline)) static int p_two(void) { return 3; }
+	EOF
+	cat > "$s/q/same.c" <<-'EOF'
+	__attribute__((used, noinline)) static int dup_fn(void) { return 4; }
+	__attribute__((used, noinline)) static int q_one(void) { return 5; }
+	__attribute__((used, noinline)) static int p_one(void) { return 6; }
+	EOF
+}
+
+# Diff objects refer to the target's symbols by their original names.
+write_diffs() {
+	local s=$work/src
+	cat > "$s/diff_a.c" <<-'EOF'
+	extern int dup_fn(void);
+	extern int shadow;
+	int kpb_helper(void) { return 1; }
+	int new_a(void) __asm__("__kpb_new.t1.a_func");
+	int new_a(void) { return dup_fn() + shadow + 10; }
+	EOF
+	cat > "$s/diff_b.c" <<-'EOF'
+	extern int dup_fn(void);
+	extern int exported_fn(void);
+	extern int kpb_helper(void);
+	int new_dup(void) __asm__("__kpb_new.t2.dup_fn");
+	int new_dup(void) { return dup_fn() + exported_fn() + kpb_helper(); }
+	EOF
+	cat > "$s/diff_c.c" <<-'EOF'
+	extern int uniq_fn(void);
+	extern int shadow;
+	int new_c(void) __asm__("__kpb_new.t3.c_func");
+	int new_c(void) { return uniq_fn() + shadow; }
+	EOF
+	cat > "$s/diff_dup.c" <<-'EOF'
+	extern int dup_fn(void);
+	int new_x(void) { return dup_fn(); }
+	EOF
+	cat > "$s/diff_c_bad.c" <<-'EOF'
+	extern int no_such_fn(void);
+	extern int dup_fn(void);
+	int new_c(void) { return no_such_fn() + dup_fn(); }
+	EOF
+}
+
+# A linked livepatch module in miniature: one livepatch symbol (klp_dup,
+# renamed by make_module: the assembler takes no ',' in a name), one export,
+# one local, and the livepatch modinfo tag.
+write_module() {
+	local s=$work/src
+	cat > "$s/mod.c" <<-'EOF'
+	extern int klp_dup(void);
+	extern int exported_fn(void);
+	__attribute__((used, section(".modinfo")))
+	static const char info[] = "license=GPL\0livepatch=Y";
+	__attribute__((noinline)) static int local_fn(void) { return 1; }
+	int init_module(void) { return klp_dup() + exported_fn() + local_fn(); }
+	EOF
+	sed 's/^extern int exported_fn.*/extern int secret_fn(void);/; s/exported_fn()/secret_fn()/' \
+		"$s/mod.c" > "$s/mod_unexported.c"
+	cp "$s/mod.c" "$s/mod_badname.c"
+	sed 's/\\0livepatch=Y//' "$s/mod.c" > "$s/mod_nolivepatch.c"
+	cat > "$s/modinfo.c" <<-'EOF'
+	__attribute__((used, section(".modinfo")))
+	static const char info[] = "license=GPL\0livepatch=Y";
+	EOF
+}
+
+make_module() {
+	local name=$1 klpsym=.klp.sym.vmlinux.dup_fn,2 o=$work/obj
+	[ "$name" != mod_badname ] || klpsym=.klp.sym.vmlinux.dup_fn,x2
+	compile "$work/src/$name.c" "$o/$name.part.o" &&
+		objcopy --redefine-sym "klp_dup=$klpsym" "$o/$name.part.o" &&
+		ld -r -o "$o/$name.ko" "$o/$name.part.o"
+}
+
+# Like a relocatable kernel's vmlinux, with its relocations kept (-q).
+link_exec() {
+	local out=$1
+	shift
+	ld -q -e 0 -o "$out" "$@"
+}
+
+# Runs where "set -e" does not apply (in "if"): every step is checked.
+build_fixtures() {
+	local o=$work/obj f
+	mkdir -p "$o/x" "$o/y" "$o/p" "$o/q" &&
+		write_sources && write_diffs && write_module || return 1
+	for f in a a_copy b c diff_a diff_b diff_c diff_dup diff_c_bad modinfo \
+		 x/tie y/tie p/same q/same; do
+		compile "$work/src/$f.c" "$o/$f.o" || return 1
+	done
+	for f in mod mod_unexported mod_badname mod_nolivepatch; do
+		make_module "$f" || return 1
+	done
+	link_exec "$work/vmlinux" "$o/a.o" "$o/b.o" "$o/c.o" &&
+		link_exec "$work/vmlinux-copy" "$o/a_copy.o" "$o/a.o" &&
+		link_exec "$work/vmlinux-tie" "$o/x/tie.o" "$o/y/tie.o" &&
+		link_exec "$work/vmlinux-same" "$o/p/same.o" "$o/q/same.o" &&
+		printf '0x12345678\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n' \
+			> "$work/Module.symvers"
+}
+
+# ---- helpers ----------------------------------------------------------------
+
+# The kallsyms position of the name defined in the STT_FILE group file of
+# elf ("(global)" for the global one), computed here independently: 0 if
+# the name is unique, else its 1-based rank in address order.
+expected_pos() {
+	local elf=$1 name=$2 file=$3
+	readelf -sW "$elf" | awk -v n="$name" '
+		$4 == "FILE" { cur = $8; next }
+		$8 == n && $7 != "UND" && $4 != "SECTION" {
+			print $2, ($5 == "LOCAL" ? cur : "(global)")
+		}' | sort | awk -v f="$file" '
+		{ total++; if ($2 == f) { pos = total; hits++ } }
+		END {
+			if (hits != 1) exit 1
+			print (total == 1 ? 0 : pos)
+		}'
+}
+
+# The names of the UNDEF symbols of an object, one per line.
+undefs() {
+	readelf -sW "$1" | awk '$7 == "UND" && $8 != "" { print $8 }'
+}
+
+has_undef() {
+	undefs "$1" | grep -qxF -- "$2"
+}
+
+# Copies diff objects into a fresh directory for one test: lookup rewrites
+# them in place.
+fresh() {
+	local dir=$work/t/$1 f
+	shift
+	mkdir -p "$dir"
+	for f in "$@"; do
+		cp "$work/obj/$f.o" "$dir/$f.o"
+	done
+	printf '%s\n' "$dir"
+}
+
+run_lookup() {
+	local vmlinux=$1
+	shift
+	"$LOOKUP" --vmlinux "$vmlinux" --symvers "$work/Module.symvers" "$@"
+}
+
+# ---- lookup tests -----------------------------------------------------------
+
+test_unique_local() {
+	local d
+	d=$(fresh unique_local diff_c)
+	run_lookup "$work/vmlinux" "$work/obj/c.o" "$d/diff_c.o" > "$d/out" \
+		2> "$d/err" || { cat "$d/err"; return 1; }
+	has_undef "$d/diff_c.o" ".klp.sym.vmlinux.uniq_fn,0" ||
+		{ echo "no .klp.sym.vmlinux.uniq_fn,0 in: $(undefs "$d/diff_c.o" | tr '\n' ' ')"; return 1; }
+}
+
+# dup_fn is static in a.c and b.c: each object gets its own file's.
+check_dup_for() {
+	local file=$1 d pos
+	d=$(fresh "dup_$file" diff_a diff_b)
+	pos=$(expected_pos "$work/vmlinux" dup_fn "$file.c") ||
+		{ echo "fixture: no single dup_fn in group $file.c"; return 1; }
+	[ "$pos" -ge 1 ] || { echo "fixture: dup_fn is not duplicated"; return 1; }
+	run_lookup "$work/vmlinux" "$work/obj/a.o" "$d/diff_a.o" \
+		"$work/obj/b.o" "$d/diff_b.o" > "$d/out" 2> "$d/err" ||
+		{ cat "$d/err"; return 1; }
+	has_undef "$d/diff_$file.o" ".klp.sym.vmlinux.dup_fn,$pos" ||
+		{ echo "expected .klp.sym.vmlinux.dup_fn,$pos, got: $(undefs "$d/diff_$file.o" | tr '\n' ' ')"; return 1; }
+}
+
+test_duplicated_local_a() {
+	check_dup_for a
+}
+
+test_duplicated_local_b() {
+	check_dup_for b
+}
+
+# A symbol global in ORIG.o is the target's global even when locals of other
+# files share its name.
+test_global_among_locals() {
+	local d pos
+	d=$(fresh global diff_c)
+	pos=$(expected_pos "$work/vmlinux" shadow "(global)") ||
+		{ echo "fixture: no global shadow"; return 1; }
+	run_lookup "$work/vmlinux" "$work/obj/c.o" "$d/diff_c.o" > "$d/out" \
+		2> "$d/err" || { cat "$d/err"; return 1; }
+	has_undef "$d/diff_c.o" ".klp.sym.vmlinux.shadow,$pos" ||
+		{ echo "expected .klp.sym.vmlinux.shadow,$pos, got: $(undefs "$d/diff_c.o" | tr '\n' ' ')"; return 1; }
+	# and the static one for a.c's object
+	d=$(fresh local_shadow diff_a)
+	pos=$(expected_pos "$work/vmlinux" shadow a.c) ||
+		{ echo "fixture: no static shadow in a.c"; return 1; }
+	run_lookup "$work/vmlinux" "$work/obj/a.o" "$d/diff_a.o" > "$d/out" \
+		2> "$d/err" || { cat "$d/err"; return 1; }
+	has_undef "$d/diff_a.o" ".klp.sym.vmlinux.shadow,$pos" ||
+		{ echo "expected .klp.sym.vmlinux.shadow,$pos for a.c, got: $(undefs "$d/diff_a.o" | tr '\n' ' ')"; return 1; }
+}
+
+test_exported_untouched() {
+	local d
+	d=$(fresh exported diff_b diff_a)
+	run_lookup "$work/vmlinux" "$work/obj/b.o" "$d/diff_b.o" \
+		"$work/obj/a.o" "$d/diff_a.o" > "$d/out" 2> "$d/err" ||
+		{ cat "$d/err"; return 1; }
+	has_undef "$d/diff_b.o" exported_fn ||
+		{ echo "exported_fn was renamed: $(undefs "$d/diff_b.o" | tr '\n' ' ')"; return 1; }
+}
+
+test_defined_in_other_diff() {
+	local d
+	d=$(fresh other_diff diff_b diff_a)
+	run_lookup "$work/vmlinux" "$work/obj/b.o" "$d/diff_b.o" \
+		"$work/obj/a.o" "$d/diff_a.o" > "$d/out" 2> "$d/err" ||
+		{ cat "$d/err"; return 1; }
+	has_undef "$d/diff_b.o" kpb_helper ||
+		{ echo "kpb_helper (defined in diff_a.o) was renamed: $(undefs "$d/diff_b.o" | tr '\n' ' ')"; return 1; }
+}
+
+test_func_lines() {
+	local d pos_dup want got
+	d=$(fresh funcs diff_b diff_a diff_c)
+	pos_dup=$(expected_pos "$work/vmlinux" dup_fn b.c) || return 1
+	run_lookup "$work/vmlinux" "$work/obj/b.o" "$d/diff_b.o" \
+		"$work/obj/a.o" "$d/diff_a.o" "$work/obj/c.o" "$d/diff_c.o" \
+		> "$d/out" 2> "$d/err" || { cat "$d/err"; return 1; }
+	want=$(printf '%s\n' \
+		"func vmlinux dup_fn $pos_dup __kpb_new.t2.dup_fn" \
+		"func vmlinux a_func 0 __kpb_new.t1.a_func" \
+		"func vmlinux c_func 0 __kpb_new.t3.c_func")
+	got=$(cat "$d/out")
+	[ "$got" = "$want" ] ||
+		{ echo "stdout was [$got], expected [$want]"; return 1; }
+}
+
+# Two tie.c with the same local names: no way to choose, so no guess.
+test_ambiguous_error() {
+	local d rc=0
+	d=$(fresh ambiguous diff_dup)
+	cp "$d/diff_dup.o" "$d/before.o"
+	run_lookup "$work/vmlinux-tie" "$work/obj/x/tie.o" "$d/diff_dup.o" \
+		> "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	if ! grep -q 'symbol dup_fn .*equally' "$d/err" ||
+	   [ "$(grep -c 'candidate: dup_fn' "$d/err")" -ne 2 ]; then
+		echo "error does not name dup_fn and its 2 candidates: $(cat "$d/err")"
+		return 1
+	fi
+	cmp -s "$d/diff_dup.o" "$d/before.o" ||
+		{ echo "diff_dup.o was written despite the error"; return 1; }
+}
+
+# Two same.c: the one sharing more local names with ORIG.o wins.
+test_overlap_decides() {
+	local d pos
+	d=$(fresh overlap diff_dup)
+	pos=$(expected_pos "$work/vmlinux-same" dup_fn same.c 2>/dev/null) && {
+		echo "fixture: dup_fn should be in two same.c groups"; return 1; }
+	# q/same.o shares dup_fn and p_one with both, q_one only with q's
+	pos=$(readelf -sW "$work/vmlinux-same" | awk '
+		$4 == "FILE" { g++; next }
+		$8 == "dup_fn" { print $2, g }' | sort | awk '$2 == 2 { print NR }')
+	run_lookup "$work/vmlinux-same" "$work/obj/q/same.o" "$d/diff_dup.o" \
+		> "$d/out" 2> "$d/err" || { cat "$d/err"; return 1; }
+	has_undef "$d/diff_dup.o" ".klp.sym.vmlinux.dup_fn,$pos" ||
+		{ echo "expected .klp.sym.vmlinux.dup_fn,$pos, got: $(undefs "$d/diff_dup.o" | tr '\n' ' ')"; return 1; }
+}
+
+# a.c and a_copy.c have the same local names: the file name decides.
+test_file_name_decides() {
+	local d pos
+	d=$(fresh file_name diff_dup)
+	pos=$(expected_pos "$work/vmlinux-copy" dup_fn a.c) ||
+		{ echo "fixture: no single dup_fn in group a.c"; return 1; }
+	run_lookup "$work/vmlinux-copy" "$work/obj/a.o" "$d/diff_dup.o" \
+		> "$d/out" 2> "$d/err" || { cat "$d/err"; return 1; }
+	has_undef "$d/diff_dup.o" ".klp.sym.vmlinux.dup_fn,$pos" ||
+		{ echo "expected .klp.sym.vmlinux.dup_fn,$pos, got: $(undefs "$d/diff_dup.o" | tr '\n' ' ')"; return 1; }
+}
+
+test_not_found_error() {
+	local d rc=0
+	d=$(fresh not_found diff_c_bad)
+	run_lookup "$work/vmlinux" "$work/obj/c.o" "$d/diff_c_bad.o" \
+		> "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q 'no_such_fn' "$d/err" ||
+		{ echo "error does not name no_such_fn: $(cat "$d/err")"; return 1; }
+	# dup_fn is static in a.c and b.c, never in c.c: no guess either
+	grep -q 'dup_fn' "$d/err" ||
+		{ echo "error does not name dup_fn (not in c.c): $(cat "$d/err")"; return 1; }
+}
+
+# ---- klp-convert tests ------------------------------------------------------
+
+convert() {
+	local name=$1 d
+	d=$work/t/convert_$name
+	mkdir -p "$d"
+	"$KLP_CONVERT" --symvers "$work/Module.symvers" "$work/obj/$name.ko" \
+		"$d/out.ko" > "$d/out" 2> "$d/err"
+}
+
+test_klp_convert_moves() {
+	local d=$work/t/convert_mod sec
+	convert mod || { cat "$d/err"; return 1; }
+	readelf -sW "$d/out.ko" |
+		grep -q 'GLOBAL DEFAULT OS \[0xff20\] \.klp\.sym\.vmlinux\.dup_fn,2$' ||
+		{ echo "symbol .klp.sym.vmlinux.dup_fn,2 is not SHN_LIVEPATCH"; return 1; }
+	sec=$(readelf -SW "$d/out.ko" | grep '\.klp\.rela\.vmlinux\.text ') ||
+		{ echo "no section .klp.rela.vmlinux.text"; return 1; }
+	grep -Eq ' RELA .* AIo ' <<< "$sec" ||
+		{ echo "flags of .klp.rela.vmlinux.text are not AIo: $sec"; return 1; }
+	if readelf -rW "$d/out.ko" | awk '/^Relocation section/ { sec = $3 }
+	   /\.klp\.sym\./ { print sec }' | grep -qv "^'\.klp\.rela\."; then
+		echo "a relocation to a livepatch symbol stayed in a normal .rela section"
+		return 1
+	fi
+	readelf -rW "$d/out.ko" | grep -q "^Relocation section '\.klp\.rela\.vmlinux\.text' .* 1 entry" ||
+		{ echo ".klp.rela.vmlinux.text does not hold the one relocation"; return 1; }
+	readelf -rW "$d/out.ko" | grep -q ' exported_fn - 4$' ||
+		{ echo "the relocation to exported_fn was lost"; return 1; }
+	if ! readelf -a "$d/out.ko" > /dev/null 2> "$d/readelf.err" ||
+	   [ -s "$d/readelf.err" ]; then
+		echo "readelf -a complains: $(cat "$d/readelf.err")"
+		return 1
+	fi
+	cmp -s <(readelf -x .modinfo "$work/obj/mod.ko") <(readelf -x .modinfo "$d/out.ko") ||
+		{ echo ".modinfo changed"; return 1; }
+}
+
+test_klp_convert_unexported_error() {
+	local d=$work/t/convert_mod_unexported rc=0
+	convert mod_unexported || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q 'secret_fn' "$d/err" ||
+		{ echo "error does not name secret_fn: $(cat "$d/err")"; return 1; }
+	[ ! -e "$d/out.ko" ] || { echo "out.ko written despite the error"; return 1; }
+}
+
+test_klp_convert_bad_name_error() {
+	local d=$work/t/convert_mod_badname rc=0
+	convert mod_badname || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -qF '.klp.sym.vmlinux.dup_fn,x2' "$d/err" ||
+		{ echo "error does not name the malformed symbol: $(cat "$d/err")"; return 1; }
+}
+
+test_klp_convert_needs_livepatch_modinfo() {
+	local d=$work/t/convert_mod_nolivepatch rc=0
+	convert mod_nolivepatch || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q 'livepatch=Y' "$d/err" ||
+		{ echo "error does not mention livepatch=Y: $(cat "$d/err")"; return 1; }
+}
+
+# lookup's names, linked into a module and converted: the relocations of
+# .text to livepatch symbols, from two diff objects, share one section.
+test_lookup_then_klp_convert() {
+	local d n
+	d=$(fresh pipeline diff_a diff_b)
+	run_lookup "$work/vmlinux" "$work/obj/a.o" "$d/diff_a.o" \
+		"$work/obj/b.o" "$d/diff_b.o" > "$d/out" 2> "$d/err" ||
+		{ cat "$d/err"; return 1; }
+	ld -r -o "$d/mod.ko" "$d/diff_a.o" "$d/diff_b.o" "$work/obj/modinfo.o" ||
+		{ echo "ld -r failed"; return 1; }
+	"$KLP_CONVERT" --symvers "$work/Module.symvers" "$d/mod.ko" \
+		"$d/out.ko" 2> "$d/err" || { cat "$d/err"; return 1; }
+	n=$(readelf -sW "$d/out.ko" | grep -c 'OS \[0xff20\] \.klp\.sym\.vmlinux\.')
+	[ "$n" -eq 3 ] ||
+		{ echo "$n SHN_LIVEPATCH symbols, expected 3 (dup_fn twice, shadow)"; return 1; }
+	readelf -rW "$d/out.ko" |
+		grep -q "^Relocation section '\.klp\.rela\.vmlinux\.text' .* 3 entries" ||
+		{ echo ".klp.rela.vmlinux.text does not hold the 3 relocations"; return 1; }
+	[ "$(readelf -SW "$d/out.ko" | grep -c '\.klp\.rela\.')" -eq 1 ] ||
+		{ echo "more than one .klp.rela section for (vmlinux, .text)"; return 1; }
+	if readelf -rW "$d/out.ko" | awk '/^Relocation section/ { sec = $3 }
+	   /\.klp\.sym\./ { print sec }' | grep -qv "^'\.klp\.rela\."; then
+		echo "a relocation to a livepatch symbol stayed in a normal .rela section"
+		return 1
+	fi
+}
+
+# ---- runner -----------------------------------------------------------------
+
+run_test() {
+	local name=$1 msg
+	if msg=$("test_$name" 2>&1); then
+		printf 'PASS %s\n' "$name"
+		passed=$((passed + 1))
+	else
+		printf 'FAIL %s: %s\n' "$name" "${msg:-failed}"
+		failed=$((failed + 1))
+	fi
+}
+
+main() {
+	local t msg
+	for t in "$LOOKUP" "$KLP_CONVERT"; do
+		if [ ! -x "$t" ]; then
+			printf 'FAIL setup: %s is not built (run make)\n' "$t"
+			printf '0 passed, 1 failed\n'
+			exit 1
+		fi
+	done
+	if ! msg=$(build_fixtures 2>&1); then
+		printf 'FAIL setup: cannot build the fixtures with %s, ld and objcopy: %s\n' "$CC" "$msg"
+		printf '0 passed, 1 failed\n'
+		exit 1
+	fi
+	for t in unique_local duplicated_local_a duplicated_local_b \
+		 global_among_locals exported_untouched defined_in_other_diff \
+		 func_lines ambiguous_error overlap_decides file_name_decides \
+		 not_found_error \
+		 klp_convert_moves klp_convert_unexported_error \
+		 klp_convert_bad_name_error klp_convert_needs_livepatch_modinfo \
+		 lookup_then_klp_convert; do
+		run_test "$t"
+	done
+	printf '%d passed, %d failed\n' "$passed" "$failed"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"
