@@ -34,6 +34,7 @@ deps:
 
 unit: all
 	@bash test/unit/run.sh
+	@bash test/unit/lookup/run.sh
 
 integration: all
 	@bash test/integration/run.sh

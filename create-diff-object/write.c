@@ -57,10 +57,12 @@ static int copy_relas(struct diff *d, struct kelf_section *from,
 static void add_alias(struct diff *d, struct kelf_symbol *p,
 		      struct kelf_symbol *out)
 {
-	char *name = xmalloc(strlen(d->prefix) + strlen(p->name) + 16);
+	/* the kernel knows the function by its original name */
+	const char *old = p->twin ? p->twin->name : p->name;
+	char *name = xmalloc(strlen(d->prefix) + strlen(old) + 16);
 	GElf_Sym s = out->sym;
 
-	sprintf(name, "__kpb_new.%s.%s", d->prefix, p->name);
+	sprintf(name, "__kpb_new.%s.%s", d->prefix, old);
 	s.st_info = GELF_ST_INFO(STB_GLOBAL, STT_FUNC);
 	s.st_other = STV_DEFAULT;
 	kelf_add_symbol(d->out, name, &s, out->sec);

@@ -4,10 +4,10 @@
 #
 # Usage: test/run.sh
 #
-# Each suite (test/unit/run.sh, test/integration/run.sh) ends its standard
+# Each suite (test/unit/run.sh, test/unit/lookup/run.sh,
+# test/integration/run.sh) ends its standard
 # output with its own "N passed, N failed" line; the totals add them up.  A
-# missing unit suite counts nothing; a suite that ends without that line
-# (it crashed) counts as one failed test, and so does one whose exit status
+# (it crashed or is missing) counts as one failed test, and so does one whose exit status
 # contradicts its own summary.  Exit status: non-zero if anything failed.
 set -euo pipefail
 
@@ -43,11 +43,8 @@ main() {
 	work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-tests.XXXXXX")
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
-	if [ -f "$here/unit/run.sh" ]; then
-		run_suite unit "$here/unit/run.sh"
-	else
-		log "##### unit: $here/unit/run.sh not found, nothing counted"
-	fi
+	run_suite unit "$here/unit/run.sh"
+	run_suite unit-lookup "$here/unit/lookup/run.sh"
 	run_suite integration "$here/integration/run.sh"
 	log "$total_pass passed, $total_fail failed"
 	[ "$total_fail" -eq 0 ]
