@@ -5,10 +5,11 @@
 # Usage: test/run.sh
 #
 # Each suite (test/unit/run.sh, test/unit/lookup/run.sh,
-# test/integration/run.sh) ends its standard
-# output with its own "N passed, N failed" line; the totals add them up.  A
-# (it crashed or is missing) counts as one failed test, and so does one whose exit status
-# contradicts its own summary.  Exit status: non-zero if anything failed.
+# test/integration/run.sh) ends its standard output with its own
+# "N passed, N failed" line; the totals add them up.  A suite that ends
+# without that line (it crashed or is missing) counts as one failed test, and
+# so does one whose exit status contradicts its own summary.  Exit status:
+# non-zero if anything failed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
