@@ -35,6 +35,7 @@ deps:
 unit: all
 	@bash test/unit/run.sh
 	@bash test/unit/lookup/run.sh
+	@bash test/unit/driver/run.sh
 
 integration: all
 	@bash test/integration/run.sh

@@ -125,6 +125,38 @@ put_back_sources() {
 	done
 }
 
+# Where the patched file has more or fewer lines than the original, put a
+# "#line N" after each changed region so that the code that follows keeps its
+# original line numbers: functions that only use __LINE__ (WARN, BUG,
+# might_sleep, pr_* with line numbers) then do not look changed.
+keep_line_numbers() {
+	local orig=$1 patched=$2 marks
+	marks=$(diff -U0 "$orig" "$patched" | awk '
+	/^@@ / {
+		split(substr($2, 2), o, ","); split(substr($3, 2), n, ",")
+		if (!(2 in o)) o[2] = 1
+		if (!(2 in n)) n[2] = 1
+		if (o[2] == n[2]) next
+		next_new = (n[2] == 0) ? n[1] + 1 : n[1] + n[2]
+		old = (o[2] == 0) ? o[1] + 1 : o[1] + o[2]
+		print next_new, old
+	}') || true
+	[ -n "$marks" ] || return 0
+	awk -v marks="$marks" '
+	BEGIN {
+		n = split(marks, m, "\n")
+		for (i = 1; i <= n; i++) { split(m[i], f, " "); at[f[1]] = f[2] }
+	}
+	FNR in at { pend = at[FNR]; pend_line = FNR }
+	# not inside a macro that continues: wait for its end
+	pend && prev !~ /\\$/ {
+		print "#line " (pend + FNR - pend_line)
+		pend = 0
+	}
+	{ print; prev = $0 }' "$patched" > "$patched.lines"
+	mv "$patched.lines" "$patched"
+}
+
 # Apply every patch for real, keep the patched files, put the originals back.
 check_patches_apply() {
 	local p f out
@@ -141,6 +173,11 @@ check_patches_apply() {
 		if [ -e "$SRC/$f" ]; then
 			mkdir -p "$WORK/patched-src/$(dirname "$f")"
 			cp "$SRC/$f" "$WORK/patched-src/$f"
+			case $f in
+			*.c|*.h)
+				[ ! -e "$WORK/backup/$f" ] || keep_line_numbers \
+					"$WORK/backup/$f" "$WORK/patched-src/$f" ;;
+			esac
 		fi
 	done
 	put_back_sources

@@ -4,7 +4,7 @@
 #
 # Usage: test/run.sh
 #
-# Each suite (test/unit/run.sh, test/unit/lookup/run.sh,
+# Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/,
 # test/integration/run.sh) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
 # without that line (it crashed or is missing) counts as one failed test, and
@@ -46,6 +46,7 @@ main() {
 	trap 'exit 130' INT TERM
 	run_suite unit "$here/unit/run.sh"
 	run_suite unit-lookup "$here/unit/lookup/run.sh"
+	run_suite unit-driver "$here/unit/driver/run.sh"
 	run_suite integration "$here/integration/run.sh"
 	log "$total_pass passed, $total_fail failed"
 	[ "$total_fail" -eq 0 ]
