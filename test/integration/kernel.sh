@@ -69,6 +69,10 @@ main() {
 	[ -r "$tarball" ] || die "$tarball not found; install linux-source-6.1"
 	local dir
 	dir=$cache/linux-6.1-$(cache_key)
+	mkdir -p "$cache"
+	# one build at a time: concurrent test runs wait for it
+	exec 8>"$dir.build-lock"
+	flock 8
 	if [ ! -e "$dir/.kpb-built" ]; then
 		mkdir -p "$cache"
 		[ -e "$dir/Makefile" ] || unpack "$dir"
