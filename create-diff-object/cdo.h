@@ -11,6 +11,7 @@
 
 #include "kelf.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 enum {
@@ -73,6 +74,12 @@ int special_write(struct diff *d, struct kelf_section *sec);
 bool special_skip_rela(struct diff *d, const struct kelf_section *from,
 		       const struct target *t);
 void check_unknown_section(struct diff *d, struct kelf_section *sec);
+
+/* kpatch-sections.c: the tables of templates/kpatch-macros.h */
+void kpatch_sections_ignore(struct diff *d);
+void kpatch_sections_select(struct diff *d);
+bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
+			   va_list ap);
 
 /* write.c */
 int write_output(struct diff *d, const char *path);

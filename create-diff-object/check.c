@@ -10,7 +10,13 @@
 void refuse(struct diff *d, const char *name, const char *fmt, ...)
 {
 	va_list ap;
+	bool forced;
 
+	va_start(ap, fmt);
+	forced = kpatch_sections_force(d, name, fmt, ap);
+	va_end(ap);
+	if (forced)
+		return;
 	fprintf(stderr, "create-diff-object: %s: refused %s: ", d->objname,
 		name);
 	va_start(ap, fmt);

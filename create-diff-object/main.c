@@ -85,9 +85,12 @@ int main(int argc, char **argv)
 
 	correlate(&d);
 	compare(&d);
+	kpatch_sections_ignore(&d);
 	check(&d);
-	if (!d.nr_refused)
+	if (!d.nr_refused) {
+		kpatch_sections_select(&d);
 		select_needed(&d);
+	}
 	if (d.nr_refused) {
 		ret = EXIT_REFUSED;
 	} else if (!anything_changed(&d)) {

@@ -39,6 +39,8 @@ UNIT_CFLAGS=(
 	-fno-jump-tables
 	-nostdinc -ffreestanding
 	-Wall
+	# kpatch-build's own headers (kpatch-macros.h), as for diffed objects
+	-I "$REPO/templates"
 )
 
 # The prefix given to the differ: aliases are __kpb_new.t.NAME.
@@ -161,7 +163,7 @@ parse_expect()
 			esac
 			E_STATUS=$a
 			;;
-		changed-function|new-function|new-data|refused)
+		changed-function|new-function|new-data|refused|callback|ignored|forced)
 			[[ -n $a ]] || { problem "expect:$n: $kind needs a name"; return 1; }
 			# Any words after the name (the why) are not compared.
 			echo "$kind $a" >>"$report"

@@ -1,0 +1,15 @@
+/* A changed __init function is refused unless forced; it is not patched. */
+#define __init __attribute__((__section__(".init.text"))) __attribute__((cold))
+
+int boot_mode;
+
+int __init setup_boot_mode(void)
+{
+	boot_mode = 2;
+	return 0;
+}
+
+int get_boot_mode(void)
+{
+	return boot_mode;
+}
