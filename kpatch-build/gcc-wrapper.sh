@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # kpatch-build's "gcc" for the objects it diffs: kpatch-build puts this
 # first in PATH (as WORK/bin/gcc) and lists the objects in KPB_DIFF_OBJECTS.
-# Compiling one of them adds -ffunction-sections -fdata-sections; everything
-# else goes to the real gcc unchanged.  The command line kbuild records stays
-# the same, so nothing else in the tree is rebuilt.
+# Compiling one of them adds -ffunction-sections -fdata-sections, and
+# KPB_INCLUDE (the templates directory) to the include path, so that patched
+# sources can #include "kpatch-macros.h"; everything else goes to the real
+# gcc unchanged.  The command line kbuild records stays the same, so nothing
+# else in the tree is rebuilt.
 out=
 prev=
 for arg in "$@"; do
@@ -15,6 +17,7 @@ PATH=$KPB_REAL_PATH
 export PATH
 case " $KPB_DIFF_OBJECTS " in
 *" $out "*)
-	[ -n "$out" ] && exec gcc "$@" -ffunction-sections -fdata-sections ;;
+	[ -n "$out" ] && exec gcc "$@" -ffunction-sections -fdata-sections \
+		${KPB_INCLUDE:+"-I$KPB_INCLUDE"} ;;
 esac
 exec gcc "$@"

@@ -43,26 +43,56 @@ resolve_symbols() {
 		die "cannot resolve the symbols of the new code against $VMLINUX"
 }
 
-# C declarations and klp_func tables from lookup's "func" lines.
+# The differ's "callback FUNCTION KIND ENTRY" report lines, as
+# "callback OBJNAME KIND ENTRY" lines for the generator (doc/PIPELINE.md).
+collect_callbacks() {
+	local id obj
+	: > "$WORK/diff/callbacks"
+	for id in "${DIFF_IDS[@]}"; do
+		obj=vmlinux
+		[ ! -s "$WORK/diff/$id.objname" ] || obj=$(cat "$WORK/diff/$id.objname")
+		awk -v obj="$obj" '$1 == "callback" { print "callback", obj, $3, $4 }' \
+			"$WORK/diff/$id.report" >> "$WORK/diff/callbacks"
+	done
+}
+
+# C declarations, klp_func tables, klp_objects and the callback table from
+# lookup's "func" lines and the "callback" lines.  A klp_object with
+# callbacks gets KPB_CALLBACKS (templates/livepatch-main.c), which call the
+# callbacks of each of its source files, one kpb_callbacks row per file.
 generate_funcs() {
 	awk '
+	function object(o) {
+		if (!(o in seen)) { seen[o] = 1; order[++nobj] = o }
+	}
 	$1 == "func" {
 		n++
 		printf "extern void kpb_func_%d(void) __asm__(\"%s\");\n", n, $5 > decls
 		funcs[$2] = funcs[$2] sprintf("\t{\n\t\t.old_name = \"%s\",\n\t\t.new_func = kpb_func_%d,\n\t\t.old_sympos = %d,\n\t},\n", $3, n, $4)
-		if (!($2 in seen)) { seen[$2] = 1; order[++nobj] = $2 }
+		object($2)
+	}
+	$1 == "callback" {
+		ncb++
+		printf "extern %s (*const kpb_cb_%d)(struct klp_object *obj) __asm__(\"%s\");\n", ($3 == "pre_patch" ? "int" : "void"), ncb, $4 > decls
+		split($4, part, ".")		# __kpb_cb.ID.KIND
+		if (!(part[2] in rows)) { rowobj[part[2]] = $2; rowlist[++nrows] = part[2] }
+		rows[part[2]] = rows[part[2]] sprintf("\t\t.%s = &kpb_cb_%d,\n", $3, ncb)
+		object($2)
+		hascb[$2] = 1
 	}
 	END {
 		for (i = 1; i <= nobj; i++) {
 			o = order[i]
+			index_of[o] = i - 1
 			printf "static struct klp_func kpb_funcs_%d[] = {\n%s\t{ }\n};\n\n", i, funcs[o] > tables
-			if (o == "vmlinux")
-				printf "\t{\n\t\t.name = NULL,\n\t\t.funcs = kpb_funcs_%d,\n\t},\n", i > objects
-			else
-				printf "\t{\n\t\t.name = \"%s\",\n\t\t.funcs = kpb_funcs_%d,\n\t},\n", o, i > objects
+			printf "\t{\n\t\t.name = %s,\n\t\t.funcs = kpb_funcs_%d,\n%s\t},\n", (o == "vmlinux" ? "NULL" : "\"" o "\""), i, (o in hascb ? "\t\t.callbacks = KPB_CALLBACKS,\n" : "") > objects
 		}
+		printf "" > callbacks
+		for (i = 1; i <= nrows; i++)
+			printf "\t{\n\t\t.object = &kpb_objects[%d],\n%s\t},\n", index_of[rowobj[rowlist[i]]], rows[rowlist[i]] > callbacks
 	}' decls="$WORK/module/decls" tables="$WORK/module/tables" \
-		objects="$WORK/module/objects" "$WORK/diff/funcs"
+		objects="$WORK/module/objects" callbacks="$WORK/module/callbacks" \
+		"$WORK/diff/funcs" "$WORK/diff/callbacks"
 }
 
 # Replace a line "@KEY@" of the template by the contents of a file.
@@ -74,11 +104,13 @@ fill_template() {
 
 generate_module() {
 	local m=$WORK/module diffs="" id
+	collect_callbacks
 	generate_funcs
 	[ -s "$m/tables" ] || die "lookup found no function to patch"
 	fill_template "$TEMPLATES/livepatch-main.c" "@DECLARATIONS@" "$m/decls" |
 		fill_template /dev/stdin "@FUNCS@" "$m/tables" |
 		fill_template /dev/stdin "@OBJECTS@" "$m/objects" |
+		fill_template /dev/stdin "@CALLBACKS@" "$m/callbacks" |
 		sed -e "s|@MODNAME@|$MODNAME|g" -e "s|@REPLACE@|$REPLACE|g" \
 		    -e "s|@PATCHES@|${PATCHES[*]##*/}|g" > "$m/livepatch-main.c"
 	for id in "${DIFF_IDS[@]}"; do

@@ -194,7 +194,8 @@ build_objects() {
 	for f in "${OBJECTS[@]}"; do
 		rm -f "${SRC:?}/$f"
 	done
-	if ! KPB_DIFF_OBJECTS="${OBJECTS[*]}" KPB_REAL_PATH="$(make_path)" \
+	if ! KPB_DIFF_OBJECTS="${OBJECTS[*]}" KPB_INCLUDE="$TEMPLATES" \
+	     KPB_REAL_PATH="$(make_path)" \
 	     PATH="$WORK/bin:$(make_path)" make -C "$SRC" -j"$JOBS" \
 			"${OBJECTS[@]}" >>"$LOG" 2>&1; then
 		grep -E 'error:|Error [0-9]' "$LOG" | tail -n 10 >&2 || true

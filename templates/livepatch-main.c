@@ -5,7 +5,9 @@
  * The klp_patch description of @MODNAME@: one klp_object per patched object
  * (vmlinux or a module), one klp_func per changed function.  The new code is
  * in the diff objects linked into this module; each new function is reached
- * through its __kpb_new.* alias.
+ * through its __kpb_new.* alias.  The callbacks of the patch's source files
+ * (KPATCH_*_CALLBACK, kpatch-macros.h) are reached through their
+ * __kpb_cb.ID.KIND pointers.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -13,10 +15,95 @@
 
 @DECLARATIONS@
 @FUNCS@
+/* The klp_callbacks of every klp_object with callbacks: see below. */
+static int kpb_pre_patch(struct klp_object *obj);
+static void kpb_post_patch(struct klp_object *obj);
+static void kpb_pre_unpatch(struct klp_object *obj);
+static void kpb_post_unpatch(struct klp_object *obj);
+
+#define KPB_CALLBACKS {				\
+	.pre_patch = kpb_pre_patch,		\
+	.post_patch = kpb_post_patch,		\
+	.pre_unpatch = kpb_pre_unpatch,		\
+	.post_unpatch = kpb_post_unpatch,	\
+}
+
 static struct klp_object kpb_objects[] = {
 @OBJECTS@
 	{ }
 };
+
+/* The callbacks of one source file of the patch, and its klp_object. */
+struct kpb_file_callbacks {
+	struct klp_object *object;
+	int (*const *pre_patch)(struct klp_object *obj);
+	void (*const *post_patch)(struct klp_object *obj);
+	void (*const *pre_unpatch)(struct klp_object *obj);
+	void (*const *post_unpatch)(struct klp_object *obj);
+};
+
+static const struct kpb_file_callbacks kpb_callbacks[] = {
+@CALLBACKS@
+};
+
+/*
+ * The files' callbacks of a klp_object run in file order, the unpatch ones
+ * in reverse.  When a pre-patch callback fails, the object is not patched
+ * and livepatch calls none of its other callbacks, so the post-unpatch
+ * callbacks of the files whose pre-patch callbacks succeeded undo them here.
+ */
+static int __maybe_unused kpb_pre_patch(struct klp_object *obj)
+{
+	const struct kpb_file_callbacks *cb;
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(kpb_callbacks); i++) {
+		cb = &kpb_callbacks[i];
+		if (cb->object != obj || !cb->pre_patch)
+			continue;
+		ret = (*cb->pre_patch)(obj);
+		if (!ret)
+			continue;
+		pr_err("%s: pre-patch callback %ps failed (%d): %s not patched\n",
+		       THIS_MODULE->name, *cb->pre_patch, ret,
+		       obj->name ? obj->name : "vmlinux");
+		for (j = i; j-- > 0; ) {
+			cb = &kpb_callbacks[j];
+			if (cb->object == obj && cb->pre_patch && cb->post_unpatch)
+				(*cb->post_unpatch)(obj);
+		}
+		return ret;
+	}
+	return 0;
+}
+
+static void __maybe_unused kpb_post_patch(struct klp_object *obj)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kpb_callbacks); i++)
+		if (kpb_callbacks[i].object == obj && kpb_callbacks[i].post_patch)
+			(*kpb_callbacks[i].post_patch)(obj);
+}
+
+static void __maybe_unused kpb_pre_unpatch(struct klp_object *obj)
+{
+	size_t i;
+
+	for (i = ARRAY_SIZE(kpb_callbacks); i-- > 0; )
+		if (kpb_callbacks[i].object == obj && kpb_callbacks[i].pre_unpatch)
+			(*kpb_callbacks[i].pre_unpatch)(obj);
+}
+
+static void __maybe_unused kpb_post_unpatch(struct klp_object *obj)
+{
+	size_t i;
+
+	for (i = ARRAY_SIZE(kpb_callbacks); i-- > 0; )
+		if (kpb_callbacks[i].object == obj && kpb_callbacks[i].post_unpatch)
+			(*kpb_callbacks[i].post_unpatch)(obj);
+}
 
 static struct klp_patch kpb_patch = {
 	.mod = THIS_MODULE,
