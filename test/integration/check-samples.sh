@@ -46,10 +46,11 @@ compile_copy() {
 	sub=$dir/$(dirname "$f")
 	obj=$(basename "$f" .c).o
 	# built-in flags (obj-y, no -DMODULE), as the file is in the kernel;
-	# $(srctree) is for make.
+	# $(srctree) is for make.  kpatch-macros.h is on the include path, as
+	# kpatch-build puts it.
 	# shellcheck disable=SC2016
-	printf 'obj-y := %s\nccflags-y := -I$(srctree)/%s\n' \
-		"$obj" "$(dirname "$f")" >"$sub/Kbuild"
+	printf 'obj-y := %s\nccflags-y := -I$(srctree)/%s -I%s\n' \
+		"$obj" "$(dirname "$f")" "$here/../../templates" >"$sub/Kbuild"
 	make -C "$tree" M="$sub" "$obj" >"$sub/build.log" 2>&1 || {
 		tail -n 20 "$sub/build.log" | indent
 		return 1
