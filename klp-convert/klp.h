@@ -13,15 +13,10 @@
 #define KLP_H
 
 #include "kelf.h"
+#include "klp-names.h"
 #include "symvers.h"
 
 #include <stdbool.h>
-
-#define KLP_SYM_PREFIX		".klp.sym."
-#define KLP_RELA_PREFIX		".klp.rela."
-/* The field widths of the kernel's sscanf() in klp_resolve_symbols(). */
-#define KLP_OBJNAME_MAX		55
-#define KLP_SYMNAME_MAX		511
 
 /* symbols.c */
 bool is_klp_symbol(const struct kelf_symbol *s);
@@ -29,6 +24,11 @@ bool is_klp_symbol(const struct kelf_symbol *s);
 int klp_symbol_objname(const char *name, char obj[KLP_OBJNAME_MAX + 1]);
 /* Marks the livepatch symbols SHN_LIVEPATCH; returns how many, or -1. */
 int mark_klp_symbols(struct kelf *k);
+/* The OBJ of the .klp.rela.OBJ.* sections for s, a marked symbol. */
+const char *klp_rela_objname(const struct kelf_symbol *s,
+			     char obj[KLP_OBJNAME_MAX + 1]);
+/* Frees what mark_klp_symbols() keeps in the symbols' priv. */
+void free_klp_symbols(struct kelf *k);
 int check_undefs(struct kelf *k, const struct symvers *sv,
 		 const char *symvers_path);
 

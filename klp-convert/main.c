@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 		goto out;
 	ret = 0;
 out:
+	free_klp_symbols(k);
 	kelf_close(k);
 	symvers_free(sv);
 	return ret;

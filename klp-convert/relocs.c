@@ -9,6 +9,12 @@
  *
  * Only relocations of allocated sections move: the loader does not apply
  * the others at all (apply_relocations() in kernel/module/main.c).
+ *
+ * Some sections the loader reads, or patches into the code, while it loads
+ * the livepatch module, before livepatch has written any .klp.rela section
+ * (for a module's, possibly much later, when that module loads): a livepatch
+ * relocation there would leave the loader an unresolved address.  Those are
+ * refused, whatever the object, with what the author can do instead.
  */
 #include "klp.h"
 
@@ -51,6 +57,115 @@ static struct kelf_section *klp_rela_section(struct kelf *k, const char *obj,
 	return sec;
 }
 
+struct early_section {
+	const char *name;
+	const char *what;	/* what the loader does with it */
+	const char *instead;	/* what the patch author can do */
+};
+
+static const struct early_section early_sections[] = {
+	{ "__jump_table",
+	  "registers the jump labels with their static keys "
+	  "(jump_label_add_module())",
+	  "the patched code uses a static key that is not exported or "
+	  "belongs to a module: test it with static_key_enabled() instead "
+	  "of static_branch_likely()/static_branch_unlikely()" },
+	{ ".static_call_sites",
+	  "registers the static call sites with their keys "
+	  "(static_call_add_module())",
+	  "the patched code makes a static call through a key that is not "
+	  "exported or belongs to a module: call the function it points to "
+	  "directly instead of through static_call()" },
+	{ ".altinstructions",
+	  "patches the alternatives into the code (apply_alternatives())",
+	  "keep the symbol out of alternatives (ALTERNATIVE(), "
+	  "alternative_call(), static_cpu_has()) in the patched code: call a "
+	  "helper function from the alternative, or test boot_cpu_has()" },
+	{ ".altinstr_replacement",
+	  "copies the alternative instructions into the code "
+	  "(apply_alternatives())",
+	  "keep the symbol out of alternatives (ALTERNATIVE(), "
+	  "alternative_call(), static_cpu_has()) in the patched code: call a "
+	  "helper function from the alternative, or test boot_cpu_has()" },
+	{ ".altinstr_aux",
+	  "uses it for the alternatives of static_cpu_has() "
+	  "(apply_alternatives())",
+	  "use boot_cpu_has() instead of static_cpu_has() in the patched "
+	  "code" },
+	{ ".parainstructions",
+	  "patches the paravirt call sites (apply_paravirt())",
+	  "keep paravirt operations that need livepatch symbols out of the "
+	  "patched code, or move them into a helper function that is not "
+	  "patched" },
+	{ ".smp_locks",
+	  "records the LOCK prefixes to patch (alternatives_smp_module_add())",
+	  "keep the atomic operation on a symbol that is not exported out of "
+	  "the patched code, or move it into a helper function that is not "
+	  "patched" },
+};
+
+static const struct early_section *early_section(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(early_sections) / sizeof(early_sections[0]);
+	     i++)
+		if (!strcmp(early_sections[i].name, name))
+			return &early_sections[i];
+	return NULL;
+}
+
+/* Entries of these sections are at most this long (struct alt_instr: 14). */
+#define EARLY_ENTRY_MAX		16
+
+/*
+ * The function whose code an entry of a special section is about: the one
+ * its nearest relocation into code, at or before r, points into.
+ */
+static const char *site_function(struct kelf *k,
+				 const struct kelf_section *rela,
+				 const struct kelf_rela *r)
+{
+	const struct kelf_rela *best = NULL;
+	const struct kelf_symbol *fn;
+	size_t i;
+
+	for (i = 0; i < rela->nr_relas; i++) {
+		const struct kelf_rela *c = &rela->relas[i];
+
+		if (c->offset > r->offset ||
+		    r->offset - c->offset >= EARLY_ENTRY_MAX ||
+		    !kelf_is_exec(c->sym->sec))
+			continue;
+		if (!best || c->offset > best->offset)
+			best = c;
+	}
+	if (!best)
+		return NULL;
+	if (kelf_type(best->sym) == STT_FUNC)
+		return best->sym->name;
+	if (kelf_type(best->sym) != STT_SECTION || best->addend < 0)
+		return NULL;
+	fn = kelf_symbol_at(k, best->sym->sec, best->addend);
+	return fn ? fn->name : NULL;
+}
+
+static void refuse_early(struct kelf *k, const struct kelf_section *rela,
+			 const struct kelf_rela *r, const char *obj,
+			 const struct early_section *e)
+{
+	const char *fn = site_function(k, rela, r);
+
+	fprintf(stderr, "error: %s: relocation at %s+0x%lx%s%s%s refers to "
+		"livepatch symbol %s (written when %s is patched): the module "
+		"loader reads %s when it loads the livepatch module, before "
+		"livepatch can write that relocation; it %s and would use an "
+		"unresolved address. What to do: %s\n", k->path,
+		rela->base->name, r->offset, fn ? " (a site in function " : "",
+		fn ? fn : "", fn ? ")" : "", r->sym->name, obj,
+		rela->base->name, e->what, e->instead);
+}
+
 static bool is_klp_rela_section(const struct kelf_section *sec)
 {
 	return sec->sh.sh_flags & SHF_RELA_LIVEPATCH;
@@ -66,13 +181,21 @@ static bool movable(const struct kelf_section *sec)
 static int move_one(struct kelf *k, struct kelf_section *rela,
 		    const struct kelf_rela *r, bool verbose)
 {
-	char obj[KLP_OBJNAME_MAX + 1];
+	char buf[KLP_OBJNAME_MAX + 1];
+	const struct early_section *early;
 	struct kelf_section *klp;
+	const char *obj;
 
-	if (klp_symbol_objname(r->sym->name, obj)) {
+	obj = klp_rela_objname(r->sym, buf);
+	if (!obj) {
 		fprintf(stderr, "error: %s: %s: relocation at 0x%lx refers to "
 			"the malformed livepatch symbol %s\n", k->path,
 			rela->name, r->offset, r->sym->name);
+		return -1;
+	}
+	early = early_section(rela->base->name);
+	if (early) {
+		refuse_early(k, rela, r, obj, early);
 		return -1;
 	}
 	klp = klp_rela_section(k, obj, rela->base);
@@ -91,6 +214,7 @@ static long split_section(struct kelf *k, struct kelf_section *rela,
 {
 	size_t i, kept = 0;
 	long moved = 0;
+	int ret = 0;
 
 	for (i = 0; i < rela->nr_relas; i++) {
 		const struct kelf_rela *r = &rela->relas[i];
@@ -100,9 +224,11 @@ static long split_section(struct kelf *k, struct kelf_section *rela,
 			continue;
 		}
 		if (move_one(k, rela, r, verbose))
-			return -1;
+			ret = -1;	/* go on: report them all */
 		moved++;
 	}
+	if (ret)
+		return -1;
 	rela->nr_relas = kept;
 	if (!kept && moved)	/* nothing left to apply at load time */
 		kelf_remove_section(rela);
@@ -113,6 +239,7 @@ long move_klp_relocs(struct kelf *k, bool verbose)
 {
 	size_t i, nr_secs = k->nr_secs;	/* the ones added here are done */
 	long total = 0;
+	int ret = 0;
 
 	for (i = 1; i < nr_secs; i++) {
 		struct kelf_section *sec = k->secs[i];
@@ -122,8 +249,9 @@ long move_klp_relocs(struct kelf *k, bool verbose)
 			continue;
 		moved = split_section(k, sec, verbose);
 		if (moved < 0)
-			return -1;
-		total += moved;
+			ret = -1;	/* go on: report them all */
+		else
+			total += moved;
 	}
-	return total;
+	return ret ? -1 : total;
 }

@@ -5,6 +5,10 @@
  * kernel/module/main.c); every other undefined symbol must be one the loader
  * can resolve, that is, an export listed in Module.symvers.
  *
+ * A ".kpb.for.OBJ." symbol (klp-names.h) loses that prefix here; OBJ, the
+ * object whose .klp.rela sections its relocations go to, is kept in the
+ * symbol's priv (klp_rela_objname()).
+ *
  * A kbuild-linked module defines everything its .mod.c refers to
  * (__this_module, init_module, cleanup_module): the kernel provides no
  * symbol to every module beyond its exports.  The x86 loader only ignores an
@@ -15,6 +19,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool starts(const char *s, const char *prefix)
@@ -59,6 +64,31 @@ int klp_symbol_objname(const char *name, char obj[KLP_OBJNAME_MAX + 1])
 	return 0;
 }
 
+/* Moves the OBJ of ".kpb.for.OBJ..klp.sym..." to s->priv. */
+static int strip_for_prefix(struct kelf *k, struct kelf_symbol *s)
+{
+	const char *p = s->name + strlen(KPB_FOR_PREFIX);
+	size_t len = strcspn(p, ".");
+	char *obj, *rest;
+
+	if (!len || len > KLP_OBJNAME_MAX || p[len] != '.' ||
+	    !starts(p + len + 1, KLP_SYM_PREFIX)) {
+		fprintf(stderr, "error: %s: symbol %s is not of the form "
+			KPB_FOR_PREFIX "OBJ." KLP_SYM_PREFIX "SYMOBJ.NAME,POS "
+			"(OBJ: 1 to %d characters without '.'), which lookup "
+			"writes\n", k->path, s->name, KLP_OBJNAME_MAX);
+		return -1;
+	}
+	obj = xmalloc(len + 1);
+	memcpy(obj, p, len);
+	obj[len] = '\0';
+	s->priv = obj;
+	rest = xstrdup(p + len + 1);	/* p points into the old name */
+	kelf_rename_symbol(k, s, rest);
+	free(rest);
+	return 0;
+}
+
 static int mark_one(struct kelf *k, struct kelf_symbol *s)
 {
 	char obj[KLP_OBJNAME_MAX + 1];
@@ -70,6 +100,8 @@ static int mark_one(struct kelf *k, struct kelf_symbol *s)
 			s->sec->name);
 		return -1;
 	}
+	if (starts(s->name, KPB_FOR_PREFIX) && strip_for_prefix(k, s))
+		return -1;
 	if (klp_symbol_objname(s->name, obj)) {
 		fprintf(stderr, "error: %s: symbol %s is not of the form "
 			KLP_SYM_PREFIX "OBJ.NAME,POS (OBJ: 1 to %d characters "
@@ -79,8 +111,34 @@ static int mark_one(struct kelf *k, struct kelf_symbol *s)
 			KLP_OBJNAME_MAX, KLP_SYMNAME_MAX);
 		return -1;
 	}
+	if (s->priv && strcmp(s->priv, "vmlinux") && !strcmp(obj, "vmlinux")) {
+		fprintf(stderr, "error: %s: symbol %s: the kernel does not let "
+			"the relocations of module %s (.klp.rela.%s.*) refer "
+			"to vmlinux symbols; an exported one needs no livepatch "
+			"symbol\n", k->path, s->name, (char *)s->priv,
+			(char *)s->priv);
+		return -1;
+	}
 	s->sym.st_shndx = SHN_LIVEPATCH;
 	return 0;
+}
+
+const char *klp_rela_objname(const struct kelf_symbol *s,
+			     char obj[KLP_OBJNAME_MAX + 1])
+{
+	if (s->priv)
+		return s->priv;
+	return klp_symbol_objname(s->name, obj) ? NULL : obj;
+}
+
+void free_klp_symbols(struct kelf *k)
+{
+	size_t i;
+
+	for (i = 1; k && i < k->nr_syms; i++) {
+		free(k->syms[i]->priv);
+		k->syms[i]->priv = NULL;
+	}
 }
 
 int mark_klp_symbols(struct kelf *k)
@@ -91,7 +149,8 @@ int mark_klp_symbols(struct kelf *k)
 	for (i = 1; i < k->nr_syms; i++) {
 		struct kelf_symbol *s = k->syms[i];
 
-		if (!starts(s->name, KLP_SYM_PREFIX) ||
+		if ((!starts(s->name, KLP_SYM_PREFIX) &&
+		     !starts(s->name, KPB_FOR_PREFIX)) ||
 		    kelf_type(s) == STT_SECTION)
 			continue;
 		if (mark_one(k, s))

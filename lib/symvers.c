@@ -124,6 +124,23 @@ const char *symvers_module(const struct symvers *sv, const char *name)
 	return NULL;
 }
 
+char *symvers_objname(const char *module, char *buf, size_t len)
+{
+	const char *base = strrchr(module, '/');
+	size_t i, n;
+
+	base = base ? base + 1 : module;
+	n = strlen(base);
+	if (n >= 3 && !strcmp(base + n - 3, ".ko"))
+		n -= 3;
+	if (!n || n >= len)
+		return NULL;
+	for (i = 0; i < n; i++)
+		buf[i] = base[i] == '-' ? '_' : base[i];
+	buf[n] = '\0';
+	return buf;
+}
+
 void symvers_free(struct symvers *sv)
 {
 	unsigned int i;

@@ -7,12 +7,23 @@
 #ifndef SYMVERS_H
 #define SYMVERS_H
 
+#include <stddef.h>
+
 struct symvers;
 
 /* Prints one message naming the file (and line) and returns NULL on error. */
 struct symvers *symvers_load(const char *path);
-/* The module that exports name ("vmlinux" or a module's name), or NULL. */
+/*
+ * The module that exports name as Module.symvers writes it ("vmlinux", or
+ * the module's path in its build without .ko: "fs/foo-bar"), or NULL.
+ */
 const char *symvers_module(const struct symvers *sv, const char *name);
+/*
+ * The livepatch object name of such a module: "vmlinux", or the module's
+ * name as the kernel knows it (its file name with '-' as '_': "foo_bar").
+ * Returns buf, or NULL if it does not fit in len bytes.
+ */
+char *symvers_objname(const char *module, char *buf, size_t len);
 void symvers_free(struct symvers *sv);
 
 #endif

@@ -14,15 +14,12 @@
 #define LOOKUP_H
 
 #include "kelf.h"
+#include "klp-names.h"
 #include "symvers.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-
-/* The longest names the kernel's klp_resolve_symbols() accepts. */
-#define KLP_OBJNAME_MAX		55
-#define KLP_SYMNAME_MAX		511
 
 /* A symbol of the target as kallsyms lists it. */
 struct tsym {
@@ -71,6 +68,9 @@ const struct tsym *target_find(const struct target *t, const char *name,
 			       size_t *n);
 bool target_group_has(const struct target *t, int group, const char *name);
 const char *target_group_file(const struct target *t, int group);
+bool target_is_module(const struct target *t);
+/* A module's kallsyms position of sym while it loads (whole symtab). */
+long target_full_pos(const struct target *t, const struct tsym *sym);
 
 /* orig.c */
 struct orig *orig_load(const char *path, const struct target *t);
@@ -88,6 +88,8 @@ struct run {
 	struct orig **origs;
 	struct kelf **diffs;
 	size_t nr_pairs;
+	struct kelf **linked;	/* diff objects of the other klp_objects */
+	size_t nr_linked;
 	bool verbose;
 };
 

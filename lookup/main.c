@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lookup --vmlinux VMLINUX --symvers Module.symvers [--objname vmlinux]
- *        [--verbose] ORIG.o DIFF.o [ORIG.o DIFF.o ...]
+ *        [--linked OTHER.o ...] [--verbose] ORIG.o DIFF.o [ORIG.o DIFF.o ...]
+ * lookup --module MODULE.ko --objname MODNAME --symvers Module.symvers
+ *        [--linked OTHER.o ...] [--verbose] ORIG.o DIFF.o [ORIG.o DIFF.o ...]
  *
  * Renames, in each DIFF.o (rewritten in place), the UNDEF symbols the module
  * loader cannot resolve to ".klp.sym.OBJNAME.NAME,POS", and prints one line
  * "func OBJNAME NAME SYMPOS ALIAS" per function the diff objects replace.
+ * The pairs are the objects of one klp_object (vmlinux, or module MODNAME);
+ * OTHER.o are the diff objects of the other klp_objects of the same livepatch
+ * (read, not written): what they define, the livepatch module links.
  * Nothing is written unless every name resolves.  See doc/PIPELINE.md.
  */
 #include "lookup.h"
@@ -17,18 +22,24 @@
 
 struct opts {
 	const char *vmlinux;
+	const char *module;
 	const char *symvers;
 	const char *objname;
 	bool verbose;
 	char **paths;		/* ORIG.o DIFF.o pairs */
 	size_t nr_paths;
+	char **linked;		/* --linked OTHER.o */
+	size_t nr_linked;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: lookup --vmlinux VMLINUX --symvers Module.symvers "
-		"[--objname vmlinux] [--verbose] ORIG.o DIFF.o "
-		"[ORIG.o DIFF.o ...]\n");
+		"[--objname vmlinux] [--linked OTHER.o ...] [--verbose] "
+		"ORIG.o DIFF.o [ORIG.o DIFF.o ...]\n"
+		"       lookup --module MODULE.ko --objname MODNAME "
+		"--symvers Module.symvers [--linked OTHER.o ...] [--verbose] "
+		"ORIG.o DIFF.o [ORIG.o DIFF.o ...]\n");
 }
 
 static int check_objname(const char *objname)
@@ -48,6 +59,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "vmlinux", required_argument, NULL, 'v' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "linked", required_argument, NULL, 'l' },
 		{ "symvers", required_argument, NULL, 's' },
 		{ "objname", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'V' },
@@ -60,6 +73,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'v':
 			o->vmlinux = optarg;
+			break;
+		case 'm':
+			o->module = optarg;
+			break;
+		case 'l':
+			o->linked = xrealloc(o->linked, (o->nr_linked + 1) *
+					     sizeof(*o->linked));
+			o->linked[o->nr_linked++] = optarg;
 			break;
 		case 's':
 			o->symvers = optarg;
@@ -80,13 +101,41 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	o->paths = argv + optind;
 	o->nr_paths = argc - optind;
-	if (!o->vmlinux || !o->symvers || !o->nr_paths || o->nr_paths % 2) {
-		fprintf(stderr, "error: lookup needs --vmlinux, --symvers and "
-			"pairs of objects ORIG.o DIFF.o\n");
+	if (!o->vmlinux == !o->module || !o->symvers || !o->nr_paths ||
+	    o->nr_paths % 2) {
+		fprintf(stderr, "error: lookup needs one target (--vmlinux or "
+			"--module), --symvers and pairs of objects ORIG.o "
+			"DIFF.o\n");
 		usage(stderr);
 		return -1;
 	}
-	return check_objname(o->objname);
+	if (check_objname(o->objname))
+		return -1;
+	if (o->module && !strcmp(o->objname, "vmlinux")) {
+		fprintf(stderr, "error: --module %s needs --objname MODNAME, "
+			"the module's name as in /sys/module\n", o->module);
+		return -1;
+	}
+	if (o->vmlinux && strcmp(o->objname, "vmlinux")) {
+		fprintf(stderr, "error: --objname %s is a module: give its .ko "
+			"with --module, not --vmlinux\n", o->objname);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_linked(struct run *r, const struct opts *o)
+{
+	size_t i;
+
+	r->linked = xcalloc(o->nr_linked, sizeof(*r->linked));
+	for (i = 0; i < o->nr_linked; i++) {
+		r->linked[i] = kelf_open(o->linked[i]);
+		if (!r->linked[i])
+			return -1;
+		r->nr_linked++;
+	}
+	return 0;
 }
 
 static int load_pairs(struct run *r, const struct opts *o)
@@ -154,6 +203,9 @@ static void free_run(struct run *r)
 		if (r->diffs)
 			kelf_close(r->diffs[i]);
 	}
+	for (i = 0; i < r->nr_linked; i++)
+		kelf_close(r->linked[i]);
+	free(r->linked);
 	free(r->origs);
 	free(r->diffs);
 	symvers_free(r->sv);
@@ -170,12 +222,12 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o))
 		return 1;
 	r.verbose = o.verbose;
-	r.t = target_load(o.vmlinux, o.objname);
+	r.t = target_load(o.vmlinux ? o.vmlinux : o.module, o.objname);
 	if (!r.t)
 		goto out;
 	r.sv = symvers_load(o.symvers);
-	if (!r.sv || load_pairs(&r, &o) || resolve_all(&r, &lines) ||
-	    write_all(&r))
+	if (!r.sv || load_linked(&r, &o) || load_pairs(&r, &o) ||
+	    resolve_all(&r, &lines) || write_all(&r))
 		goto out;
 	fputs(lines, stdout);
 	if (fflush(stdout)) {
@@ -185,6 +237,7 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	free(lines);
+	free(o.linked);
 	free_run(&r);
 	return ret;
 }

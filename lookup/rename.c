@@ -3,6 +3,19 @@
  * One diff object: give each UNDEF symbol the module loader cannot resolve
  * its livepatch name ".klp.sym.OBJNAME.NAME,POS", and list the functions it
  * replaces (its "__kpb_new.ID.NAME" aliases) as "func" lines.
+ *
+ * What a name of the new code of klp_object OBJNAME refers to:
+ *
+ *   defined in a diff object of this livepatch    kept, the module links it
+ *   exported by vmlinux                           kept, the loader resolves it
+ *   of OBJNAME itself (exported or not)           .klp.sym.OBJNAME.NAME,POS
+ *   exported by another module M, OBJNAME a module
+ *        .kpb.for.OBJNAME..klp.sym.M.NAME,0 (klp-convert: in .klp.rela.OBJNAME)
+ *   exported by a module, OBJNAME vmlinux          refused
+ *
+ * A livepatch must load whether or not the modules it patches are loaded, so
+ * it must not depend on any module: every module symbol goes through
+ * livepatch, which resolves it when the module that uses it is patched.
  */
 #include "lookup.h"
 
@@ -10,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KLP_SYM_PREFIX	".klp.sym."
 #define ALIAS_PREFIX	"__kpb_new."
 
 static bool starts(const char *s, const char *prefix)
@@ -30,6 +42,7 @@ static struct kelf_symbol *defined_global(struct kelf *k, const char *name)
 	return NULL;
 }
 
+/* A diff object of this livepatch that defines name, or NULL. */
 static const char *defined_in_other_diff(const struct run *r, size_t pair,
 					 const char *name)
 {
@@ -38,45 +51,106 @@ static const char *defined_in_other_diff(const struct run *r, size_t pair,
 	for (i = 0; i < r->nr_pairs; i++)
 		if (i != pair && defined_global(r->diffs[i], name))
 			return r->diffs[i]->path;
+	for (i = 0; i < r->nr_linked; i++)
+		if (defined_global(r->linked[i], name))
+			return r->linked[i]->path;
 	return NULL;
 }
 
-/*
- * Exported symbols are left to the module loader.  A patch to a module still
- * refers to that module's own exports through livepatch symbols, so that the
- * patch does not depend on the module being loaded (late module patching).
- */
-static bool loader_resolves(const struct run *r, const char *module)
+enum ref_kind {
+	REF_KEEP,		/* the module keeps the reference as it is */
+	REF_TARGET,		/* a symbol of the target: .klp.sym.OBJNAME */
+	REF_MODULE,		/* an export of another module */
+	REF_REFUSED,		/* message printed */
+};
+
+struct ref {
+	enum ref_kind kind;
+	char why[512];				/* REF_KEEP */
+	const char *module;			/* exporter, as in Module.symvers */
+	char objname[KLP_OBJNAME_MAX + 1];	/* REF_MODULE: its name */
+};
+
+static bool is_vmlinux(const struct run *r)
 {
-	if (!strcmp(r->t->objname, "vmlinux"))
-		return !strcmp(module, "vmlinux");
-	return strcmp(module, r->t->objname) != 0;
+	return !strcmp(r->t->objname, "vmlinux");
 }
 
-/* Why the module can keep the UNDEF symbol name as it is, or NULL. */
-static const char *keep_reason(const struct run *r, size_t pair,
-			       const char *name, char *buf, size_t len)
+/* An export: of vmlinux, of the target, or of another module. */
+static void classify_export(struct run *r, size_t pair, const char *name,
+			    struct ref *ref)
 {
-	const char *other, *module;
+	const char *diff = r->diffs[pair]->path;
 
-	if (starts(name, KLP_SYM_PREFIX))
-		return "already a livepatch symbol";
-	if (orig_binding(r->origs[pair], name) == ORIG_LOCAL)
-		return NULL;
+	if (!symvers_objname(ref->module, ref->objname,
+			     sizeof(ref->objname))) {
+		fprintf(stderr, "error: %s: symbol %s: Module.symvers says "
+			"module \"%s\" exports it, which is no module name "
+			"livepatch can use (1 to %d characters); is it the "
+			"target kernel's Module.symvers?\n", diff, name,
+			ref->module, KLP_OBJNAME_MAX);
+		ref->kind = REF_REFUSED;
+	} else if (!strcmp(ref->objname, "vmlinux")) {
+		snprintf(ref->why, sizeof(ref->why), "exported by vmlinux");
+		ref->kind = REF_KEEP;
+	} else if (!strcmp(ref->objname, r->t->objname)) {
+		ref->kind = REF_TARGET;
+	} else if (is_vmlinux(r)) {
+		fprintf(stderr, "error: %s: the new code of vmlinux uses %s, "
+			"which module %s (%s) exports: vmlinux code cannot "
+			"depend on a module, and the livepatch must load "
+			"whether %s is loaded or not. Look it up at run time "
+			"with symbol_get()/symbol_put() and handle its "
+			"absence, or make the change in %s instead\n", diff,
+			name, ref->objname, ref->module, ref->objname,
+			ref->objname);
+		ref->kind = REF_REFUSED;
+	} else {
+		if (orig_binding(r->origs[pair], name) == ORIG_ABSENT)
+			fprintf(stderr, "warning: %s: the new code of module "
+				"%s uses %s of module %s, which the original "
+				"%s does not: if %s is loaded without %s, "
+				"patching it fails and so does its loading\n",
+				diff, r->t->objname, name, ref->objname,
+				r->origs[pair]->k->path, r->t->objname,
+				ref->objname);
+		ref->kind = REF_MODULE;
+	}
+}
+
+static void classify(struct run *r, size_t pair, const char *name,
+		     struct ref *ref)
+{
+	const char *other;
+
+	ref->kind = REF_KEEP;
+	ref->module = NULL;
+	if (starts(name, KLP_SYM_PREFIX) || starts(name, KPB_FOR_PREFIX)) {
+		snprintf(ref->why, sizeof(ref->why),
+			 "already a livepatch symbol");
+		return;
+	}
+	if (orig_binding(r->origs[pair], name) == ORIG_LOCAL) {
+		ref->kind = REF_TARGET;
+		return;
+	}
 	other = defined_in_other_diff(r, pair, name);
 	if (other) {
-		snprintf(buf, len, "defined in %s", other);
-		return buf;
+		snprintf(ref->why, sizeof(ref->why), "defined in %s", other);
+		return;
 	}
-	module = symvers_module(r->sv, name);
-	if (module && loader_resolves(r, module)) {
-		snprintf(buf, len, "exported by %s", module);
-		return buf;
+	ref->module = symvers_module(r->sv, name);
+	if (ref->module) {
+		classify_export(r, pair, name, ref);
+		return;
 	}
 	/* The x86 module loader ignores it (see ignore_undef_symbol()). */
-	if (!strcmp(name, "_GLOBAL_OFFSET_TABLE_"))
-		return "ignored by the module loader";
-	return NULL;
+	if (!strcmp(name, "_GLOBAL_OFFSET_TABLE_")) {
+		snprintf(ref->why, sizeof(ref->why),
+			 "ignored by the module loader");
+		return;
+	}
+	ref->kind = REF_TARGET;
 }
 
 static int check_name(const char *diff_path, const char *name)
@@ -91,21 +165,53 @@ static int check_name(const char *diff_path, const char *name)
 	return 0;
 }
 
-static int rename_one(struct run *r, size_t pair, struct kelf_symbol *s)
+/*
+ * Another module's export: position 0, without that module's symbol table.
+ * An exported name is its module's only global of that name; should a local
+ * share it, livepatch refuses to patch (an "unresolvable ambiguity"), it does
+ * not pick a wrong one.
+ */
+static char *module_export_name(const struct run *r, const struct ref *ref,
+				const char *name)
+{
+	char *s = xmalloc(strlen(KPB_FOR_PREFIX) + strlen(r->t->objname) +
+			  strlen(KLP_SYM_PREFIX) + strlen(ref->objname) +
+			  strlen(name) + 8);
+
+	sprintf(s, KPB_FOR_PREFIX "%s." KLP_SYM_PREFIX "%s.%s,0",
+		r->t->objname, ref->objname, name);
+	return s;
+}
+
+/* ".klp.sym.OBJNAME.NAME,POS" for a symbol of the target, or NULL. */
+static char *target_name(struct run *r, size_t pair, const char *name)
+{
+	char *s;
+	long pos;
+
+	pos = resolve_sympos(r->t, r->origs[pair], name, r->diffs[pair]->path);
+	if (pos < 0)
+		return NULL;
+	s = xmalloc(strlen(KLP_SYM_PREFIX) + strlen(r->t->objname) +
+		    strlen(name) + 32);
+	sprintf(s, KLP_SYM_PREFIX "%s.%s,%ld", r->t->objname, name, pos);
+	return s;
+}
+
+static int rename_one(struct run *r, size_t pair, struct kelf_symbol *s,
+		      const struct ref *ref)
 {
 	struct kelf *diff = r->diffs[pair];
 	char *name;
-	long pos;
 
 	if (check_name(diff->path, s->name))
 		return -1;
-	pos = resolve_sympos(r->t, r->origs[pair], s->name, diff->path);
-	if (pos < 0)
+	if (ref->kind == REF_MODULE)
+		name = module_export_name(r, ref, s->name);
+	else
+		name = target_name(r, pair, s->name);
+	if (!name)
 		return -1;
-	name = xmalloc(strlen(KLP_SYM_PREFIX) + strlen(r->t->objname) +
-		       strlen(s->name) + 32);
-	sprintf(name, KLP_SYM_PREFIX "%s.%s,%ld", r->t->objname, s->name,
-		pos);
 	if (r->verbose)
 		fprintf(stderr, "lookup: %s: %s -> %s\n", diff->path, s->name,
 			name);
@@ -117,23 +223,30 @@ static int rename_one(struct run *r, size_t pair, struct kelf_symbol *s)
 int rename_undefs(struct run *r, size_t pair)
 {
 	struct kelf *diff = r->diffs[pair];
-	char buf[4096];
+	struct ref ref;
 	size_t i;
 	int ret = 0;
 
 	for (i = 1; i < diff->nr_syms; i++) {
 		struct kelf_symbol *s = diff->syms[i];
-		const char *why;
 
 		if (!kelf_is_undef(s) || !s->name[0])
 			continue;
-		why = keep_reason(r, pair, s->name, buf, sizeof(buf));
-		if (!why) {
-			if (rename_one(r, pair, s))
+		classify(r, pair, s->name, &ref);
+		switch (ref.kind) {
+		case REF_KEEP:
+			if (r->verbose)
+				fprintf(stderr, "lookup: %s: %s kept: %s\n",
+					diff->path, s->name, ref.why);
+			break;
+		case REF_TARGET:
+		case REF_MODULE:
+			if (rename_one(r, pair, s, &ref))
 				ret = -1;	/* go on: report them all */
-		} else if (r->verbose) {
-			fprintf(stderr, "lookup: %s: %s kept: %s\n",
-				diff->path, s->name, why);
+			break;
+		case REF_REFUSED:
+			ret = -1;
+			break;
 		}
 	}
 	return ret;

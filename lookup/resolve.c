@@ -16,6 +16,11 @@
  *
  * Anything not certain is an error that lists the candidates: a wrong
  * position would patch or call the wrong function.
+ *
+ * A module is looked up in two states: loaded (kallsyms without its .init
+ * and other non-kept symbols) when the livepatch comes after it, and loading
+ * (its whole symbol table) when it comes after the livepatch.  The position
+ * must be the same in both.
  */
 #include "lookup.h"
 
@@ -229,9 +234,22 @@ long resolve_sympos(const struct target *t, struct orig *o,
 		.t = t, .o = o, .name = name, .diff_path = diff_path,
 	};
 	const struct tsym *pick;
+	long pos;
 
 	q.bind = orig_binding(o, name);
 	q.s = target_find(t, name, &q.n);
+	if (!q.s && target_is_module(t)) {
+		fprintf(stderr, "error: %s: symbol %s (%s in %s): module %s "
+			"(%s) has no symbol of that name, and Module.symvers "
+			"does not list it as exported. A module's code can only "
+			"use its own module's symbols and exported ones, so a "
+			"patch to %s cannot use a symbol that vmlinux or "
+			"another module does not export; check also that %s "
+			"is the module the target kernel loads\n", diff_path,
+			name, bind_word(q.bind), o->k->path, t->objname,
+			t->k->path, t->objname, t->k->path);
+		return -1;
+	}
 	if (!q.s) {
 		query_error(&q, "there is no symbol of that name in the "
 			    "symbol table of");
@@ -244,5 +262,17 @@ long resolve_sympos(const struct target *t, struct orig *o,
 		pick = pick_global(&q);
 	if (!pick)
 		return -1;
-	return q.n == 1 ? 0 : (long)(pick - q.s) + 1;
+	pos = q.n == 1 ? 0 : (long)(pick - q.s) + 1;
+	if (target_is_module(t) && target_full_pos(t, pick) != pos) {
+		fprintf(stderr, "error: %s: symbol %s of module %s (%s) has "
+			"kallsyms position %ld once the module is loaded but "
+			"%ld while it loads (symbols of .init or unallocated "
+			"sections share its name), and livepatch looks it up "
+			"in either state; no position fits both. Change the "
+			"patch so that the new code does not use %s (patch "
+			"its callers instead)\n", diff_path, name, t->objname,
+			t->k->path, pos, target_full_pos(t, pick), name);
+		return -1;
+	}
+	return pos;
 }

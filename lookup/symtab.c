@@ -7,7 +7,9 @@
  * A module (ET_REL): the symbols the loader keeps (named, in an allocated
  * section that is not .init*, nor .modinfo or __versions, which the loader
  * does not allocate), in symbol table order, which is the order the loaded
- * module's kallsyms walks them in.
+ * module's kallsyms walks them in.  While the module is still loading (a
+ * livepatch patches it then, from klp_module_coming()), its kallsyms is the
+ * whole symbol table instead: target_full_pos() gives that position.
  *
  * The linker writes each input object's local symbols after that object's
  * STT_FILE symbol, and the globals after all of them: that grouping is what
@@ -19,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_module(const struct target *t)
+bool target_is_module(const struct target *t)
 {
 	return t->k->ehdr.e_type == ET_REL;
 }
@@ -40,7 +42,7 @@ static bool listed(const struct target *t, const struct kelf_symbol *s)
 		return false;
 	if (!s->name[0] || s->sym.st_shndx == SHN_UNDEF)
 		return false;
-	if (!is_module(t))
+	if (!target_is_module(t))
 		return s->sym.st_shndx != SHN_ABS;
 	return module_core_section(s->sec);
 }
@@ -76,7 +78,7 @@ static void collect(struct target *t)
 		ts->name = s->name;
 		ts->addr = s->sym.st_value;
 		ts->index = i;
-		ts->order = is_module(t) ? i : s->sym.st_value;
+		ts->order = target_is_module(t) ? i : s->sym.st_value;
 		ts->bind = kelf_bind(s);
 		ts->group = -1;
 		if (ts->bind != STB_LOCAL)
@@ -100,6 +102,57 @@ static int cmp_tsym(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* The value of "key=" in the module's .modinfo, or NULL. */
+static const char *modinfo(struct kelf *k, const char *key)
+{
+	struct kelf_section *sec = kelf_find_section(k, ".modinfo");
+	size_t off = 0, klen = strlen(key);
+
+	if (!sec || !sec->data)
+		return NULL;
+	while (off < sec->size) {
+		const char *s = (const char *)sec->data + off;
+		size_t len = strnlen(s, sec->size - off);
+
+		if (len == sec->size - off)
+			break;		/* not NUL-terminated */
+		if (!strncmp(s, key, klen) && s[klen] == '=')
+			return s + klen + 1;
+		off += len + 1;
+	}
+	return NULL;
+}
+
+/* vmlinux for "vmlinux", a module of that name for anything else. */
+static int check_kind(const struct target *t)
+{
+	const char *path = t->k->path, *name;
+
+	if (!strcmp(t->objname, "vmlinux")) {
+		if (t->k->ehdr.e_type == ET_EXEC)
+			return 0;
+		fprintf(stderr, "error: %s: a module (ET_REL), but the target "
+			"object is vmlinux; pass the target kernel's vmlinux, "
+			"or the module's name with --objname\n", path);
+		return -1;
+	}
+	if (t->k->ehdr.e_type != ET_REL) {
+		fprintf(stderr, "error: %s: not a module (ET_REL) but the "
+			"target object is module %s; pass %s.ko with "
+			"--module\n", path, t->objname, t->objname);
+		return -1;
+	}
+	name = modinfo(t->k, "name");
+	if (!name || strcmp(name, t->objname)) {
+		fprintf(stderr, "error: %s: its .modinfo names module %s, not "
+			"%s; pass the .ko of module %s as the kernel loads it "
+			"(modinfo -F name FILE.ko)\n", path,
+			name ? name : "(none)", t->objname, t->objname);
+		return -1;
+	}
+	return 0;
+}
+
 struct target *target_load(const char *path, const char *objname)
 {
 	struct target *t = xcalloc(1, sizeof(*t));
@@ -114,6 +167,10 @@ struct target *target_load(const char *path, const char *objname)
 		fprintf(stderr, "error: %s: not a linked vmlinux (ET_EXEC) or "
 			"a module (ET_REL); pass the target kernel's vmlinux "
 			"with --vmlinux\n", path);
+		target_free(t);
+		return NULL;
+	}
+	if (check_kind(t)) {
 		target_free(t);
 		return NULL;
 	}
@@ -174,4 +231,27 @@ bool target_group_has(const struct target *t, int group, const char *name)
 const char *target_group_file(const struct target *t, int group)
 {
 	return group < 0 ? "(global)" : t->groups[group].file;
+}
+
+/*
+ * The position of symbol sym among all defined symbols called name in a
+ * module's symbol table, as kallsyms counts them while the module loads
+ * (module_kallsyms_on_each_symbol() skips only SHN_UNDEF): 0 if it is the
+ * only one, else its 1-based rank in symbol table order.
+ */
+long target_full_pos(const struct target *t, const struct tsym *sym)
+{
+	struct kelf *k = t->k;
+	size_t i, n = 0, rank = 0;
+
+	for (i = 1; i < k->nr_syms; i++) {
+		const struct kelf_symbol *s = k->syms[i];
+
+		if (s->sym.st_shndx == SHN_UNDEF || strcmp(s->name, sym->name))
+			continue;
+		n++;
+		if (i == sym->index)
+			rank = n;
+	}
+	return n == 1 ? 0 : (long)rank;
 }

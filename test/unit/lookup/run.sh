@@ -20,7 +20,7 @@ CC=${CC:-gcc}
 CFLAGS=(-O2 -fno-pic -fno-asynchronous-unwind-tables)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-lookup-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 passed=0
 failed=0
@@ -142,6 +142,121 @@ make_module() {
 		ld -r -o "$o/$name.ko" "$o/$name.part.o"
 }
 
+# A module target "fake-mod" (kernel name fake_mod) of two files: mdup is
+# static in both, tricky is static in m1.c's .text and in m2.c's .init.text
+# (one symbol once loaded, two while loading), mod_export is exported by the
+# module itself.  The diff objects of m1.c use them, an export of vmlinux, an
+# export of another module (other-mod) and a function of a vmlinux diff
+# object (kpb_helper of diff_a.o).
+write_module_sources() {
+	local s=$work/src
+	cat > "$s/m1.c" <<-'EOF'
+	__attribute__((used, noinline)) static int mdup(void) { return 1; }
+	__attribute__((used, noinline)) static int m1_only(void) { return 2; }
+	__attribute__((used, noinline)) static int tricky(void) { return 3; }
+	int mod_export(void) { return 4; }
+	int m1_func(void) { return mdup() + m1_only() + tricky(); }
+	EOF
+	cat > "$s/m2.c" <<-'EOF'
+	__attribute__((used, noinline)) static int mdup(void) { return 5; }
+	__attribute__((used, noinline, section(".init.text")))
+	static int tricky(void) { return 6; }
+	int m2_func(void) { return mdup() + tricky(); }
+	EOF
+	cat > "$s/modinfo_fake.c" <<-'EOF'
+	__attribute__((used, section(".modinfo")))
+	static const char info[] = "license=GPL\0name=fake_mod";
+	EOF
+	cat > "$s/diff_m1.c" <<-'EOF'
+	extern int mdup(void);
+	extern int mod_export(void);
+	extern int other_export(void);
+	extern int exported_fn(void);
+	extern int kpb_helper(void);
+	int new_m1(void) __asm__("__kpb_new.t5.m1_func");
+	int new_m1(void) {
+		return mdup() + mod_export() + other_export() + exported_fn() +
+			kpb_helper();
+	}
+	EOF
+	cat > "$s/diff_m1_tricky.c" <<-'EOF'
+	extern int tricky(void);
+	int new_m1(void) __asm__("__kpb_new.t6.m1_func");
+	int new_m1(void) { return tricky(); }
+	EOF
+	cat > "$s/diff_m1_unexported.c" <<-'EOF'
+	extern int uniq_fn(void);
+	int new_m1(void) __asm__("__kpb_new.t7.m1_func");
+	int new_m1(void) { return uniq_fn(); }
+	EOF
+	cat > "$s/diff_a_modexport.c" <<-'EOF'
+	extern int other_export(void);
+	int new_a(void) __asm__("__kpb_new.t8.a_func");
+	int new_a(void) { return other_export(); }
+	EOF
+}
+
+# Livepatch modules in miniature for klp-convert: a module's code using
+# another module's export (klp_other: .kpb.for.fake_mod..klp.sym.other_mod.*),
+# and vmlinux symbols from sections the loader reads early.
+write_early_modules() {
+	local s=$work/src
+	cat > "$s/mod_for.c" <<-'EOF'
+	extern int klp_other(void);
+	extern int klp_mine(void);
+	__attribute__((used, section(".modinfo")))
+	static const char info[] = "license=GPL\0livepatch=Y";
+	int patched(void) { return klp_other() + klp_mine(); }
+	EOF
+	cp "$s/mod_for.c" "$s/mod_for_vmlinux.c"
+	cat > "$s/mod_early.c" <<-'EOF'
+	extern int klp_key;
+	extern int klp_dup(void);
+	int patched(void);
+	__attribute__((used, section(".modinfo")))
+	static const char info[] = "license=GPL\0livepatch=Y";
+	__attribute__((used, section("__jump_table")))
+	static void *jump_entry[] = { &patched, &klp_key };
+	__attribute__((used, section(".static_call_sites")))
+	static void *call_site[] = { &klp_key };
+	int patched(void) { return klp_dup() + klp_key; }
+	EOF
+}
+
+make_for_module() {
+	local name=$1 o=$work/obj other=.kpb.for.fake_mod..klp.sym.other_mod.other_export,0
+	[ "$name" != mod_for_vmlinux ] ||
+		other=.kpb.for.fake_mod..klp.sym.vmlinux.exported_fn,0
+	compile "$work/src/$name.c" "$o/$name.part.o" &&
+		objcopy --redefine-sym "klp_other=$other" \
+			--redefine-sym "klp_mine=.klp.sym.fake_mod.mdup,1" \
+			"$o/$name.part.o" &&
+		ld -r -o "$o/$name.ko" "$o/$name.part.o"
+}
+
+make_early_module() {
+	local o=$work/obj
+	compile "$work/src/mod_early.c" "$o/mod_early.part.o" &&
+		objcopy --redefine-sym "klp_key=.klp.sym.vmlinux.some_key,0" \
+			--redefine-sym "klp_dup=.klp.sym.vmlinux.dup_fn,2" \
+			"$o/mod_early.part.o" &&
+		ld -r -o "$o/mod_early.ko" "$o/mod_early.part.o"
+}
+
+build_module_fixtures() {
+	local o=$work/obj f
+	write_module_sources && write_early_modules || return 1
+	for f in m1 m2 modinfo_fake diff_m1 diff_m1_tricky diff_m1_unexported \
+		 diff_a_modexport; do
+		compile "$work/src/$f.c" "$o/$f.o" || return 1
+	done
+	ld -r -o "$work/fake-mod.ko" "$o/m1.o" "$o/m2.o" "$o/modinfo_fake.o" &&
+		make_for_module mod_for && make_for_module mod_for_vmlinux &&
+		make_early_module &&
+		printf '0x1\tmod_export\tdrivers/fake-mod\tEXPORT_SYMBOL\t\n0x2\tother_export\tdrivers/other-mod\tEXPORT_SYMBOL_GPL\t\n' \
+			>> "$work/Module.symvers"
+}
+
 # Like a relocatable kernel's vmlinux, with its relocations kept (-q).
 link_exec() {
 	local out=$1
@@ -166,7 +281,8 @@ build_fixtures() {
 		link_exec "$work/vmlinux-tie" "$o/x/tie.o" "$o/y/tie.o" &&
 		link_exec "$work/vmlinux-same" "$o/p/same.o" "$o/q/same.o" &&
 		printf '0x12345678\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n' \
-			> "$work/Module.symvers"
+			> "$work/Module.symvers" &&
+		build_module_fixtures
 }
 
 # ---- helpers ----------------------------------------------------------------
@@ -363,6 +479,105 @@ test_not_found_error() {
 		{ echo "error does not name dup_fn (not in c.c): $(cat "$d/err")"; return 1; }
 }
 
+# ---- lookup on a module target -----------------------------------------------
+
+# The position of the static name of file in a module's symbol table order,
+# computed here independently: 0 if unique, else its 1-based rank.
+expected_mod_pos() {
+	local ko=$1 name=$2 file=$3
+	readelf -sW "$ko" | awk -v n="$name" -v f="$file" '
+		$4 == "FILE" { cur = $8; next }
+		$8 == n && $7 != "UND" {
+			total++
+			if (cur == f) { pos = total; hits++ }
+		}
+		END {
+			if (hits != 1) exit 1
+			print (total == 1 ? 0 : pos)
+		}'
+}
+
+run_lookup_module() {
+	"$LOOKUP" --module "$work/fake-mod.ko" --objname fake_mod \
+		--symvers "$work/Module.symvers" "$@"
+}
+
+test_module_symbols() {
+	local d pos u want
+	d=$(fresh module diff_m1 diff_a)
+	pos=$(expected_mod_pos "$work/fake-mod.ko" mdup m1.c) ||
+		{ echo "fixture: no single mdup in m1.c"; return 1; }
+	[ "$pos" -ge 1 ] || { echo "fixture: mdup is not duplicated"; return 1; }
+	run_lookup_module --linked "$d/diff_a.o" "$work/obj/m1.o" \
+		"$d/diff_m1.o" > "$d/out" 2> "$d/err" ||
+		{ cat "$d/err"; return 1; }
+	u=$(undefs "$d/diff_m1.o" | sort | tr '\n' ' ')
+	want=".klp.sym.fake_mod.mdup,$pos .klp.sym.fake_mod.mod_export,0 .kpb.for.fake_mod..klp.sym.other_mod.other_export,0 exported_fn kpb_helper "
+	[ "$u" = "$want" ] || { echo "undefs [$u], expected [$want]"; return 1; }
+	want="func fake_mod m1_func 0 __kpb_new.t5.m1_func"
+	[ "$(cat "$d/out")" = "$want" ] ||
+		{ echo "stdout [$(cat "$d/out")], expected [$want]"; return 1; }
+	# other_export is new to m1.c: loading fake_mod without other_mod fails
+	grep -q 'warning: .*other_export.*other_mod' "$d/err" ||
+		{ echo "no warning about other_export: $(cat "$d/err")"; return 1; }
+	cmp -s "$d/diff_a.o" "$work/obj/diff_a.o" ||
+		{ echo "the --linked diff_a.o was written"; return 1; }
+}
+
+# Without --linked, kpb_helper is neither in fake_mod nor exported.
+test_module_unexported_error() {
+	local d rc=0
+	d=$(fresh module_unexported diff_m1_unexported)
+	run_lookup_module "$work/obj/m1.o" "$d/diff_m1_unexported.o" \
+		> "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q "symbol uniq_fn .*module fake_mod .*has no symbol of that name.*export" "$d/err" ||
+		{ echo "error does not explain uniq_fn: $(cat "$d/err")"; return 1; }
+}
+
+test_module_load_time_position_error() {
+	local d rc=0
+	d=$(fresh module_tricky diff_m1_tricky)
+	run_lookup_module "$work/obj/m1.o" "$d/diff_m1_tricky.o" \
+		> "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q "symbol tricky of module fake_mod .*position 0 once the module is loaded but [12] while it loads" "$d/err" ||
+		{ echo "error does not explain tricky: $(cat "$d/err")"; return 1; }
+}
+
+test_vmlinux_uses_module_export_error() {
+	local d rc=0
+	d=$(fresh vmlinux_modexport diff_a_modexport)
+	run_lookup "$work/vmlinux" "$work/obj/a.o" "$d/diff_a_modexport.o" \
+		> "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q "uses other_export, which module other_mod (drivers/other-mod) exports.*symbol_get" "$d/err" ||
+		{ echo "error does not explain other_export: $(cat "$d/err")"; return 1; }
+}
+
+test_module_target_checks() {
+	local d=$work/t/target_checks rc
+	mkdir -p "$d"
+	rc=0
+	"$LOOKUP" --module "$work/fake-mod.ko" --objname other_mod \
+		--symvers "$work/Module.symvers" "$work/obj/m1.o" \
+		"$work/obj/diff_m1.o" 2> "$d/err1" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q "names module fake_mod, not other_mod" "$d/err1" ||
+		{ echo "wrong --objname: status $rc, $(cat "$d/err1")"; return 1; }
+	rc=0
+	"$LOOKUP" --module "$work/vmlinux" --objname fake_mod \
+		--symvers "$work/Module.symvers" "$work/obj/m1.o" \
+		"$work/obj/diff_m1.o" 2> "$d/err2" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q "not a module (ET_REL)" "$d/err2" ||
+		{ echo "vmlinux as --module: status $rc, $(cat "$d/err2")"; return 1; }
+	rc=0
+	"$LOOKUP" --module "$work/fake-mod.ko" \
+		--symvers "$work/Module.symvers" "$work/obj/m1.o" \
+		"$work/obj/diff_m1.o" 2> "$d/err3" || rc=$?
+	[ "$rc" -eq 1 ] && grep -q "needs --objname MODNAME" "$d/err3" ||
+		{ echo "--module without --objname: status $rc, $(cat "$d/err3")"; return 1; }
+}
+
 # ---- klp-convert tests ------------------------------------------------------
 
 convert() {
@@ -453,6 +668,72 @@ test_lookup_then_klp_convert() {
 	fi
 }
 
+# A module's code using another module's export: the symbol keeps the
+# kernel's name, its relocation goes with the patched module's.
+test_klp_convert_for_prefix() {
+	local d=$work/t/convert_mod_for
+	convert mod_for || { cat "$d/err"; return 1; }
+	readelf -sW "$d/out.ko" |
+		grep -q 'OS \[0xff20\] \.klp\.sym\.other_mod\.other_export,0$' ||
+		{ echo "no SHN_LIVEPATCH .klp.sym.other_mod.other_export,0"; return 1; }
+	if readelf -sW "$d/out.ko" | grep -q '\.kpb\.for\.'; then
+		echo "a .kpb.for. name was left in the module"
+		return 1
+	fi
+	readelf -rW "$d/out.ko" |
+		grep -q "^Relocation section '\.klp\.rela\.fake_mod\.text' .* 2 entries" ||
+		{ echo ".klp.rela.fake_mod.text does not hold both relocations: $(readelf -rW "$d/out.ko")"; return 1; }
+	if readelf -SW "$d/out.ko" | grep -q '\.klp\.rela\.other_mod'; then
+		echo "a .klp.rela.other_mod section was written"
+		return 1
+	fi
+}
+
+# The kernel refuses module relocation sections that name vmlinux symbols.
+test_klp_convert_module_to_vmlinux_error() {
+	local d=$work/t/convert_mod_for_vmlinux rc=0
+	convert mod_for_vmlinux || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q 'exported_fn.*module fake_mod.*vmlinux symbols' "$d/err" ||
+		{ echo "error does not explain: $(cat "$d/err")"; return 1; }
+	[ ! -e "$d/out.ko" ] || { echo "out.ko written despite the error"; return 1; }
+}
+
+# Livepatch symbols in sections the loader reads at load: both reported.
+test_klp_convert_early_sections_error() {
+	local d=$work/t/convert_mod_early rc=0
+	convert mod_early || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q 'relocation at __jump_table+0x8 (a site in function patched) refers to livepatch symbol \.klp\.sym\.vmlinux\.some_key,0.*static_key_enabled()' "$d/err" ||
+		{ echo "__jump_table not refused with its workaround: $(cat "$d/err")"; return 1; }
+	grep -q 'relocation at \.static_call_sites+0x0 .*static_call()' "$d/err" ||
+		{ echo ".static_call_sites not refused with its workaround: $(cat "$d/err")"; return 1; }
+	[ ! -e "$d/out.ko" ] || { echo "out.ko written despite the error"; return 1; }
+}
+
+# lookup on a module target, linked and converted: module symbols in
+# .klp.rela.fake_mod.text, the export of vmlinux a normal relocation.
+test_module_lookup_then_klp_convert() {
+	local d
+	d=$(fresh module_pipeline diff_m1 diff_a)
+	run_lookup_module --linked "$d/diff_a.o" "$work/obj/m1.o" \
+		"$d/diff_m1.o" > "$d/out" 2> "$d/err" || { cat "$d/err"; return 1; }
+	run_lookup "$work/vmlinux" --linked "$d/diff_m1.o" "$work/obj/a.o" \
+		"$d/diff_a.o" >> "$d/out" 2> "$d/err" || { cat "$d/err"; return 1; }
+	ld -r -o "$d/mod.ko" "$d/diff_m1.o" "$d/diff_a.o" "$work/obj/modinfo.o" ||
+		{ echo "ld -r failed"; return 1; }
+	"$KLP_CONVERT" --symvers "$work/Module.symvers" "$d/mod.ko" \
+		"$d/out.ko" 2> "$d/err" || { cat "$d/err"; return 1; }
+	readelf -rW "$d/out.ko" > "$d/relocs"
+	grep -q "^Relocation section '\.klp\.rela\.fake_mod\.text' .* 3 entries" "$d/relocs" ||
+		{ echo ".klp.rela.fake_mod.text does not hold mdup, mod_export, other_export: $(cat "$d/relocs")"; return 1; }
+	grep -q "^Relocation section '\.klp\.rela\.vmlinux\.text' .* 2 entries" "$d/relocs" ||
+		{ echo ".klp.rela.vmlinux.text does not hold dup_fn, shadow: $(cat "$d/relocs")"; return 1; }
+	awk '/^Relocation section/ { sec = $3 } / exported_fn - 4$/ { print sec }' \
+		"$d/relocs" | grep -qx "'\.rela\.text'" ||
+		{ echo "exported_fn is not a normal relocation"; return 1; }
+}
+
 # ---- runner -----------------------------------------------------------------
 
 run_test() {
@@ -484,9 +765,15 @@ main() {
 		 global_among_locals exported_untouched defined_in_other_diff \
 		 func_lines ambiguous_error overlap_decides file_name_decides \
 		 not_found_error \
+		 module_symbols module_unexported_error \
+		 module_load_time_position_error \
+		 vmlinux_uses_module_export_error module_target_checks \
 		 klp_convert_moves klp_convert_unexported_error \
 		 klp_convert_bad_name_error klp_convert_needs_livepatch_modinfo \
-		 lookup_then_klp_convert; do
+		 lookup_then_klp_convert klp_convert_for_prefix \
+		 klp_convert_module_to_vmlinux_error \
+		 klp_convert_early_sections_error \
+		 module_lookup_then_klp_convert; do
 		run_test "$t"
 	done
 	printf '%d passed, %d failed\n' "$passed" "$failed"
