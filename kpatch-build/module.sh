@@ -18,7 +18,8 @@ diff_objects() {
 		case $rc in
 		0)
 			DIFF_IDS+=("$id")
-			printf '%s\n' "$f" > "$WORK/diff/$id.object" ;;
+			printf '%s\n' "$f" > "$WORK/diff/$id.object"
+			printf '%s\n' "${OWNER[$f]}" > "$WORK/diff/$id.objname" ;;
 		3)
 			debug "$f: no change" ;;
 		2)
@@ -33,14 +34,35 @@ diff_objects() {
 		die "the patches change no function: nothing to live-patch"
 }
 
+# One lookup per klp_object (vmlinux, each module), against its target; the
+# diff objects of the others are --linked: the livepatch module defines
+# what they define.
 resolve_symbols() {
-	local id args=()
-	for id in "${DIFF_IDS[@]}"; do
-		args+=("$WORK/orig/$(cat "$WORK/diff/$id.object")" "$WORK/diff/$id.o")
+	local id obj objs target args
+	mapfile -t objs < <(for id in "${DIFF_IDS[@]}"; do
+		cat "$WORK/diff/$id.objname"; done | awk '!seen[$0]++')
+	: > "$WORK/diff/funcs"
+	for obj in "${objs[@]}"; do
+		target=$(target_of "$obj") ||
+			die "no target file for $obj in $WORK/targets"
+		if [ "$obj" = vmlinux ]; then
+			args=(--vmlinux "$target")
+		else
+			args=(--module "$target")
+		fi
+		args+=(--symvers "$SYMVERS" --objname "$obj")
+		for id in "${DIFF_IDS[@]}"; do
+			[ "$(cat "$WORK/diff/$id.objname")" = "$obj" ] ||
+				args+=(--linked "$WORK/diff/$id.o")
+		done
+		for id in "${DIFF_IDS[@]}"; do
+			[ "$(cat "$WORK/diff/$id.objname")" != "$obj" ] ||
+				args+=("$WORK/orig/$(cat "$WORK/diff/$id.object")" \
+					"$WORK/diff/$id.o")
+		done
+		"$LOOKUP" "${args[@]}" >> "$WORK/diff/funcs" ||
+			die "cannot resolve the symbols of the new code of $obj against $target (see above)"
 	done
-	"$LOOKUP" --vmlinux "$VMLINUX" --symvers "$SYMVERS" --objname vmlinux \
-		"${args[@]}" > "$WORK/diff/funcs" ||
-		die "cannot resolve the symbols of the new code against $VMLINUX"
 }
 
 # The differ's "callback FUNCTION KIND ENTRY" report lines, as
@@ -151,7 +173,7 @@ convert_module() {
 summary() {
 	local id
 	for id in "${DIFF_IDS[@]}"; do
-		info "$(cat "$WORK/diff/$id.object"):"
+		info "$(cat "$WORK/diff/$id.object") ($(cat "$WORK/diff/$id.objname")):"
 		sed 's/^/    /' "$WORK/diff/$id.report" >&2
 	done
 	info "total $(elapsed "$START_TIME")s"

@@ -8,6 +8,7 @@ TOUCHED=()		# files the patches touch, relative to $SRC
 OBJECTS=()		# objects to diff, relative to $SRC
 TREE_DIRTY=0		# set while the tree may differ from what we found
 TOPFILES=()		# small top-level files of $SRC, saved too
+declare -A OWNER=()	# object -> its klp_object: vmlinux or a module name
 
 # Single-object builds need what "make modules_prepare" makes (generated
 # headers, objtool, modpost).  A built tree has it; a configured one gets it
@@ -204,18 +205,36 @@ build_objects() {
 	for f in "${OBJECTS[@]}"; do
 		[ -f "$SRC/$f" ] ||
 			die "$f was not built: it is not part of this kernel's configuration"
-		check_builtin "$f"
+		record_owner "$kind" "$f"
 		mkdir -p "$WORK/$kind/$(dirname "$f")"
 		cp "$SRC/$f" "$WORK/$kind/$f"
 	done
 }
 
-# Objects of loadable modules carry -DMODULE in their kbuild command.
-check_builtin() {
-	local cmd
-	cmd=$SRC/$(dirname "$1")/.$(basename "$1").cmd
-	if grep -q -- '-DMODULE' "$cmd" 2>/dev/null; then
-		die "$1 belongs to a loadable module: patching modules is not supported yet"
+# The klp_object of an object, from its kbuild record (file .o.cmd):
+# "vmlinux", or for an object of a loadable module (compiled with -DMODULE)
+# the module's name as the kernel knows it, KBUILD_MODNAME with '-' as '_'.
+object_owner() {
+	local line name
+	line=$(grep -m1 '^cmd_' "$1" 2>/dev/null) || return 1
+	case " $line " in
+	*" -DMODULE "*) ;;
+	*) echo vmlinux; return 0 ;;
+	esac
+	name=$(sed -n "s/.* -DKBUILD_MODNAME=['\"]*\([A-Za-z0-9_-]*\).*/\1/p" <<<"$line")
+	[ -n "$name" ] || return 1
+	printf '%s\n' "${name//-/_}"
+}
+
+record_owner() {
+	local kind=$1 f=$2 owner
+	owner=$(object_owner "$SRC/$(dirname "$f")/.$(basename "$f").cmd") ||
+		die "$f: its kbuild record $(dirname "$f")/.$(basename "$f").cmd does not tell whether it is built into vmlinux or into a module (-DMODULE, -DKBUILD_MODNAME); rebuild it with 'make $f' and retry"
+	if [ "$kind" = orig ]; then
+		OWNER[$f]=$owner
+		[ "$owner" = vmlinux ] || info "$f belongs to module $owner"
+	elif [ "${OWNER[$f]}" != "$owner" ]; then
+		die "$f: built into ${OWNER[$f]} before the patch but into $owner after it; a livepatch cannot move code between objects"
 	fi
 }
 
