@@ -1,15 +1,30 @@
 #!/bin/sh
 # The livepatch test protocol, run inside the test VM by busybox sh.
 #
-# Usage: guest-protocol.sh MODULE.ko SYSFSNAME CHECK
+# Usage: guest-protocol.sh [--setup FILE] [--after-insmod FILE]
+#                          MODULE.ko SYSFSNAME CHECK
 #
 # CHECK is a sh snippet that exits 0 iff the patched behaviour is visible.
-# Steps: the check fails; insmod; the transition completes; the check passes;
-# disable; the patch goes away; rmmod; the check fails again; dmesg is clean.
+# Steps: (setup); the check fails; insmod; the transition completes;
+# (after-insmod); the check passes; disable; the patch goes away; rmmod; the
+# check fails again; dmesg is clean.  The optional snippets run from /root:
+# --setup before anything else (load the module a patch is for, mount its
+# file system), --after-insmod once the livepatch is enabled (load a module
+# after the livepatch, which patches it as it loads).
 # Every step prints one "PASS: ..." or "FAIL: ..." line; the exit status is 0
 # iff every step passed.
 set -u
 
+setup=
+after_insmod=
+while [ $# -gt 3 ]; do
+	case $1 in
+	--setup) setup=$2 ;;
+	--after-insmod) after_insmod=$2 ;;
+	*) break ;;
+	esac
+	shift 2
+done
 ko=$1
 name=$2
 check=$3
@@ -52,6 +67,19 @@ check_expect() {
 	fi
 	fail "$when: check $got, expected it to ${want%ed}"
 	[ -z "$out" ] || printf '%s\n' "$out" | show
+	return 1
+}
+
+# run_snippet WHAT FILE: run an optional snippet as a step.
+run_snippet() {
+	[ -n "$2" ] || return 0
+	if out=$(sh "$2" 2>&1); then
+		pass "$1: $(basename "$2")"
+		return 0
+	fi
+	fail "$1: $(basename "$2") failed"
+	[ -z "$out" ] || printf '%s\n' "$out" | show
+	dmesg | tail -n 10 | show
 	return 1
 }
 
@@ -126,9 +154,11 @@ step_dmesg_clean() {
 
 main() {
 	echo "protocol: module $ko, livepatch $name, check $check"
+	run_snippet setup "$setup"
 	step_unpatched_before
 	if step_insmod; then
 		step_transition
+		run_snippet "after insmod" "$after_insmod"
 		check_expect passed "after loading (patched kernel)"
 		if step_disable; then
 			step_rmmod

@@ -6,6 +6,7 @@
 #   run.sh [--keep] [NAME...]
 #       every samples/NAME.patch (or just the NAMEs given)
 #   run.sh [--keep] --module KO --check FILE --name SYSFSNAME
+#          [--setup FILE] [--after-insmod FILE]
 #       only the VM protocol, on a module built already
 #   run.sh [--keep] --selftest
 #       the VM protocol on the kernel's samples/livepatch/livepatch-sample.c,
@@ -13,7 +14,9 @@
 #
 # A sample NAME.patch must build; its module must pass the protocol of
 # guest-protocol.sh with the check NAME.check (a sh snippet that exits 0 iff
-# the patched behaviour is visible).  A sample NAME-FAIL.patch must make
+# the patched behaviour is visible), and the optional snippets NAME.setup (run
+# first) and NAME.after-insmod (run once the livepatch is enabled).  The
+# tree's modules (modules.order) are in the guest's /root for them.  A sample NAME-FAIL.patch must make
 # kpatch-build fail with output matching every regex line (ERE) of
 # NAME-FAIL.expect, and leave no module behind.  After every sample the kernel
 # tree must be as it was: same files with the same sizes and mtimes, and the
@@ -161,18 +164,48 @@ tree_unchanged() {
 	return 1
 }
 
-# Run the VM protocol on one module.  Status 0 iff every step passed.
+# The modules the tree built, for the guest.
+tree_modules() {
+	local m
+	[ -f "$tree/modules.order" ] || return 0
+	while read -r m; do
+		m=${m%.o}
+		m=${m%.ko}.ko
+		[ ! -f "$tree/$m" ] || printf '%s\n' "$tree/$m"
+	done <"$tree/modules.order"
+}
+
+# Run the VM protocol on one module, with the optional setup and after-insmod
+# snippets (empty: none).  Status 0 iff every step passed.
 prove_module() {
-	local ko=$1 check=$2 sysfs=$3 vmdir rc=0
+	local ko=$1 check=$2 sysfs=$3 setup=${4:-} after=${5:-} vmdir rc=0
+	local opts='' files=() mods=()
 	vmdir=$(mktemp -d "$work/vm.XXXXXX")
 	cp "$here/guest-protocol.sh" "$vmdir/guest-protocol.sh"
 	cp "$check" "$vmdir/test.check"
-	printf '#!/bin/sh\nexec sh /root/guest-protocol.sh /root/%s %s /root/test.check\n' \
-		"$(basename "$ko")" "$sysfs" >"$vmdir/test.sh"
+	files=("$vmdir/guest-protocol.sh" "$vmdir/test.check")
+	if [ -n "$setup" ]; then
+		cp "$setup" "$vmdir/test.setup"
+		files+=("$vmdir/test.setup")
+		opts="$opts --setup /root/test.setup"
+	fi
+	if [ -n "$after" ]; then
+		cp "$after" "$vmdir/test.after-insmod"
+		files+=("$vmdir/test.after-insmod")
+		opts="$opts --after-insmod /root/test.after-insmod"
+	fi
+	mapfile -t mods < <(tree_modules)
+	printf '#!/bin/sh\nexec sh /root/guest-protocol.sh%s /root/%s %s /root/test.check\n' \
+		"$opts" "$(basename "$ko")" "$sysfs" >"$vmdir/test.sh"
 	bash "$here/vm.sh" --timeout "$vm_timeout" "$bzimage" "$vmdir/test.sh" \
-		"$vmdir/guest-protocol.sh" "$vmdir/test.check" "$ko" 2>&1 |
+		"${files[@]}" "${mods[@]}" "$ko" 2>&1 |
 		indent || rc=${PIPESTATUS[0]}
 	return "$rc"
+}
+
+# The sample's optional snippet NAME.SUFFIX, or nothing.
+sample_snippet() {
+	[ ! -f "$samples/$1.$2" ] || printf '%s\n' "$samples/$1.$2"
 }
 
 # kpatch-build NAME PATCH: run the installed driver; its output goes to
@@ -213,7 +246,9 @@ run_build_sample() {
 		show_build_log "$name"
 		return 1
 	fi
-	prove_module "$ko" "$check" "livepatch_${name//-/_}"
+	prove_module "$ko" "$check" "livepatch_${name//-/_}" \
+		"$(sample_snippet "$name" setup)" \
+		"$(sample_snippet "$name" after-insmod)"
 }
 
 # A sample that kpatch-build must refuse with the expected message.
@@ -307,12 +342,14 @@ run_samples() {
 }
 
 run_module() {
-	local ko=$1 check=$2 sysfs=$3
+	local ko=$1 check=$2 sysfs=$3 setup=$4 after=$5 f
 	[ -f "$ko" ] || die "module $ko not found"
-	[ -f "$check" ] || die "check $check not found"
+	for f in "$check" "$setup" "$after"; do
+		[ -z "$f" ] || [ -f "$f" ] || die "file $f not found"
+	done
 	get_tree
 	log "=== module $ko"
-	if prove_module "$ko" "$check" "$sysfs"; then
+	if prove_module "$ko" "$check" "$sysfs" "$setup" "$after"; then
 		passed "module $(basename "$ko")"
 	else
 		failed "module $(basename "$ko")"
@@ -343,17 +380,19 @@ run_selftest() {
 }
 
 main() {
-	local mode=samples ko='' check='' sysfs=''
+	local mode=samples ko='' check='' sysfs='' setup='' after=''
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--keep) keep=1; shift ;;
 		--selftest) mode=selftest; shift ;;
-		--module|--check|--name)
+		--module|--check|--name|--setup|--after-insmod)
 			[ $# -ge 2 ] || die "$1 needs a value"
 			case $1 in
 			--module) ko=$2 ;;
 			--check) check=$2 ;;
 			--name) sysfs=$2 ;;
+			--setup) setup=$(readlink -f "$2") ;;
+			--after-insmod) after=$(readlink -f "$2") ;;
 			esac
 			mode=module
 			shift 2
@@ -379,7 +418,7 @@ main() {
 
 	case $mode in
 	samples) run_samples "$@" ;;
-	module) run_module "$ko" "$check" "$sysfs" ;;
+	module) run_module "$ko" "$check" "$sysfs" "$setup" "$after" ;;
 	selftest) run_selftest ;;
 	esac
 	summary
