@@ -555,27 +555,29 @@ test_vmlinux_uses_module_export_error() {
 		{ echo "error does not explain other_export: $(cat "$d/err")"; return 1; }
 }
 
+# refused_with WHAT REGEX ARGS...: lookup ARGS exits 1 saying REGEX.
+refused_with() {
+	local what=$1 re=$2 rc=0 err=$work/t/refused.err
+	shift 2
+	mkdir -p "$work/t"
+	"$LOOKUP" "$@" > /dev/null 2> "$err" || rc=$?
+	if [ "$rc" -ne 1 ] || ! grep -q -- "$re" "$err"; then
+		echo "$what: status $rc, $(cat "$err")"
+		return 1
+	fi
+}
+
 test_module_target_checks() {
-	local d=$work/t/target_checks rc
-	mkdir -p "$d"
-	rc=0
-	"$LOOKUP" --module "$work/fake-mod.ko" --objname other_mod \
-		--symvers "$work/Module.symvers" "$work/obj/m1.o" \
-		"$work/obj/diff_m1.o" 2> "$d/err1" || rc=$?
-	[ "$rc" -eq 1 ] && grep -q "names module fake_mod, not other_mod" "$d/err1" ||
-		{ echo "wrong --objname: status $rc, $(cat "$d/err1")"; return 1; }
-	rc=0
-	"$LOOKUP" --module "$work/vmlinux" --objname fake_mod \
-		--symvers "$work/Module.symvers" "$work/obj/m1.o" \
-		"$work/obj/diff_m1.o" 2> "$d/err2" || rc=$?
-	[ "$rc" -eq 1 ] && grep -q "not a module (ET_REL)" "$d/err2" ||
-		{ echo "vmlinux as --module: status $rc, $(cat "$d/err2")"; return 1; }
-	rc=0
-	"$LOOKUP" --module "$work/fake-mod.ko" \
-		--symvers "$work/Module.symvers" "$work/obj/m1.o" \
-		"$work/obj/diff_m1.o" 2> "$d/err3" || rc=$?
-	[ "$rc" -eq 1 ] && grep -q "needs --objname MODNAME" "$d/err3" ||
-		{ echo "--module without --objname: status $rc, $(cat "$d/err3")"; return 1; }
+	local pair=("$work/obj/m1.o" "$work/obj/diff_m1.o")
+	refused_with "wrong --objname" "names module fake_mod, not other_mod" \
+		--module "$work/fake-mod.ko" --objname other_mod \
+		--symvers "$work/Module.symvers" "${pair[@]}" &&
+	refused_with "vmlinux as --module" "not a module (ET_REL)" \
+		--module "$work/vmlinux" --objname fake_mod \
+		--symvers "$work/Module.symvers" "${pair[@]}" &&
+	refused_with "--module without --objname" "needs --objname MODNAME" \
+		--module "$work/fake-mod.ko" \
+		--symvers "$work/Module.symvers" "${pair[@]}"
 }
 
 # ---- klp-convert tests ------------------------------------------------------
