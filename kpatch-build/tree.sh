@@ -93,7 +93,10 @@ find_objects() {
 }
 
 # What the build may change: the touched sources, and for every object the
-# object itself and kbuild's .cmd record.  Saved with their times.
+# object itself, kbuild's .cmd record and its dependency file .o.d (fixdep
+# removes it, but with CONFIG_MODVERSIONS the genksyms preprocessor run of an
+# object that exports symbols writes it again, and a built tree keeps it).
+# Saved with their times.
 backup_tree() {
 	local f cmd
 	find "$SRC" -type f -printf '%P\n' | sort > "$WORK/files.before"
@@ -108,7 +111,7 @@ backup_tree() {
 	done
 	for f in "${TOUCHED[@]}" "${OBJECTS[@]}"; do
 		cmd=$(dirname "$f")/.$(basename "$f").cmd
-		for x in "$f" "$cmd"; do
+		for x in "$f" "$cmd" "${cmd%.cmd}.d"; do
 			[ ! -e "$SRC/$x" ] ||
 				(cd "$SRC" && cp -p --parents "$x" "$WORK/backup/")
 		done
@@ -254,7 +257,7 @@ restore_tree() {
 	for f in "${OBJECTS[@]}"; do
 		local cmd
 		cmd=$(dirname "$f")/.$(basename "$f").cmd
-		for x in "$f" "$cmd"; do
+		for x in "$f" "$cmd" "${cmd%.cmd}.d"; do
 			if [ -e "$WORK/backup/$x" ]; then
 				cp -p "$WORK/backup/$x" "$SRC/$x"
 			else
