@@ -21,14 +21,28 @@ enum {
 	EXIT_NO_CHANGE = 3,
 };
 
+/* What the passes learn about one symbol of the patched object. */
+struct symstate {
+	char *why;		/* why it changed, for the report */
+	bool copied;		/* changed, but no ftrace entry: not patched by a
+				 * klp_func, copied with its patched users */
+};
+
 struct diff {
 	struct kelf *orig, *patched, *out;
 	const char *prefix;		/* ID of __kpb_new.ID.NAME aliases */
 	const char *objname;		/* for messages: the patched object */
-	FILE *report;
+	FILE *report;			/* see report.c */
+	struct symstate *state;		/* by patched symbol index */
 	int nr_refused;
 	int nr_changed, nr_new;
 };
+
+static inline struct symstate *sym_state(struct diff *d,
+					 const struct kelf_symbol *p)
+{
+	return &d->state[p->index];
+}
 
 /* What a relocation points at, independent of addresses and indexes. */
 struct target {
@@ -48,11 +62,33 @@ bool is_data(const struct kelf_symbol *s);
 
 /* correlate.c */
 void correlate(struct diff *d);
+/* name without GCC's ".N" numbers: "x.3" -> "x", "f.isra.0" -> "f.isra" */
+void canonical_name(const char *name, char *buf, size_t len);
 
 /* compare.c */
 void compare(struct diff *d);
 /* The first differing offset of two functions, or -1 if they are equal. */
 long symbol_diff_offset(struct diff *d, struct kelf_symbol *p);
+/* The first offset where the relocations of p and its twin differ, or -1. */
+long relas_diff_offset(struct diff *d, struct kelf_symbol *p);
+bool same_rela(struct diff *d, const struct kelf_rela *pr,
+	       const struct kelf_rela *or);
+/* Mark p (and its twin) changed, with the reason; false if it already was. */
+bool mark_changed(struct diff *d, struct kelf_symbol *p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* lines.c */
+bool only_line_numbers_differ(struct diff *d, struct kelf_symbol *p);
+
+/* special-compare.c */
+void compare_special(struct diff *d);
+
+/* propagate.c */
+void propagate(struct diff *d);
+
+/* locals.c */
+bool is_static_local(const struct kelf_symbol *s);
+void pair_static_locals(struct diff *d);
 
 /* check.c */
 void check(struct diff *d);
@@ -90,5 +126,11 @@ int out_relocate(struct diff *d, struct kelf_section *out_sec,
 
 /* report.c */
 void report(struct diff *d);
+int report_open(struct diff *d, const char *path, const char *json);
+int report_close(struct diff *d);
+void report_item(struct diff *d, const char *kind, const char *name,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void report_vitem(struct diff *d, const char *kind, const char *name,
+		  const char *fmt, va_list ap);
 
 #endif

@@ -5,8 +5,10 @@
  * by what each relocation points at (the original's name of the target,
  * string contents for string literals), never by addresses or indexes.
  */
+#define _GNU_SOURCE		/* asprintf */
 #include "cdo.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +52,7 @@ static const char *section_name(const struct kelf_section *sec, bool patched)
 }
 
 /* Whether two relocations, one of each object, mean the same thing. */
-static bool same_rela(struct diff *d, const struct kelf_rela *pr,
+bool same_rela(struct diff *d, const struct kelf_rela *pr,
 		      const struct kelf_rela *or)
 {
 	struct target pt, ot;
@@ -105,17 +107,13 @@ static long min_offset(long a, long b)
 	return a < b ? a : b;
 }
 
-long symbol_diff_offset(struct diff *d, struct kelf_symbol *p)
+long relas_diff_offset(struct diff *d, struct kelf_symbol *p)
 {
 	struct kelf_symbol *o = p->twin;
 	const struct kelf_rela **prs, **ors;
 	size_t np, no, i;
-	long first;
+	long first = -1;
 
-	if (p->sym.st_value + p->sym.st_size > p->sec->size ||
-	    o->sym.st_value + o->sym.st_size > o->sec->size)
-		return 0;
-	first = bytes_diff(p, o);
 	np = symbol_relas(p, &prs);
 	no = symbol_relas(o, &ors);
 	for (i = 0; i < np && i < no; i++) {
@@ -131,12 +129,56 @@ long symbol_diff_offset(struct diff *d, struct kelf_symbol *p)
 		first = min_offset(first, (long)(i < np ?
 			prs[i]->offset - p->sym.st_value :
 			ors[i]->offset - o->sym.st_value));
-	if (p->sym.st_size != o->sym.st_size)
-		first = min_offset(first, (long)(p->sym.st_size < o->sym.st_size ?
-					p->sym.st_size : o->sym.st_size));
 	free(prs);
 	free(ors);
 	return first;
+}
+
+long symbol_diff_offset(struct diff *d, struct kelf_symbol *p)
+{
+	struct kelf_symbol *o = p->twin;
+	long first;
+
+	if (p->sym.st_value + p->sym.st_size > p->sec->size ||
+	    o->sym.st_value + o->sym.st_size > o->sec->size)
+		return 0;
+	first = min_offset(bytes_diff(p, o), relas_diff_offset(d, p));
+	if (p->sym.st_size != o->sym.st_size)
+		first = min_offset(first, (long)(p->sym.st_size < o->sym.st_size ?
+					p->sym.st_size : o->sym.st_size));
+	return first;
+}
+
+bool mark_changed(struct diff *d, struct kelf_symbol *p, const char *fmt, ...)
+{
+	struct symstate *st = sym_state(d, p);
+	va_list ap;
+
+	if (p->status == KELF_CHANGED)
+		return false;
+	p->status = KELF_CHANGED;
+	if (p->twin)
+		p->twin->status = KELF_CHANGED;
+	free(st->why);
+	va_start(ap, fmt);
+	if (vasprintf(&st->why, fmt, ap) < 0)
+		st->why = NULL;
+	va_end(ap);
+	return true;
+}
+
+/* The status of a symbol that has a twin. */
+static void compare_symbol(struct diff *d, struct kelf_symbol *p)
+{
+	long off;
+
+	p->status = KELF_SAME;
+	if (!is_function(p) && !is_data(p))
+		return;
+	off = symbol_diff_offset(d, p);
+	if (off < 0 || (is_function(p) && only_line_numbers_differ(d, p)))
+		return;
+	mark_changed(d, p, "differs at offset 0x%lx", off);
 }
 
 void compare(struct diff *d)
@@ -149,14 +191,13 @@ void compare(struct diff *d)
 		if (!p->sec || kelf_type(p) == STT_SECTION ||
 		    kelf_type(p) == STT_FILE)
 			continue;
-		if (!p->twin)
+		if (!p->twin) {
 			p->status = KELF_NEW;
-		else if ((is_function(p) || is_data(p)) &&
-			 symbol_diff_offset(d, p) >= 0)
-			p->status = KELF_CHANGED;
-		else
-			p->status = KELF_SAME;
-		if (p->twin)
-			p->twin->status = p->status;
+			continue;
+		}
+		compare_symbol(d, p);
+		if (p->status == KELF_SAME)
+			p->twin->status = KELF_SAME;
 	}
+	compare_special(d);
 }

@@ -3,10 +3,12 @@
  * Pair the sections and symbols of the patched object with the original's.
  *
  * First by exact name; what is left by canonical name, where the numbers GCC
- * appends are dropped ("count.3" -> "count", "foo.isra.0" -> "foo.isra"), if
- * exactly one symbol of each side has that canonical name.  That keeps a
- * static local variable or an IPA clone tied to its original when a change
- * elsewhere in the file renumbers it.
+ * appends are dropped ("foo.isra.0" -> "foo.isra", "foo.part.1.cold" ->
+ * "foo.part.cold"), if exactly one symbol of each side has that canonical
+ * name.  That keeps an IPA clone (.isra, .constprop, .part) or a cold part
+ * tied to its original when GCC renumbers it.  Static local variables
+ * ("count.3") are paired afterwards, through the functions that use them
+ * (locals.c), since two functions can each have a "count".
  */
 #include "cdo.h"
 
@@ -14,7 +16,7 @@
 #include <string.h>
 
 /* name without its ".N" components, in buf */
-static void canonical(const char *name, char *buf, size_t len)
+void canonical_name(const char *name, char *buf, size_t len)
 {
 	size_t o = 0;
 	const char *p = name;
@@ -39,7 +41,8 @@ static bool pairable(const struct kelf_symbol *s)
 {
 	unsigned char type = kelf_type(s);
 
-	return s->sec && s->name[0] &&
+	/* static locals are paired by the functions using them: locals.c */
+	return s->sec && s->name[0] && !is_static_local(s) &&
 	       (type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE);
 }
 
@@ -79,7 +82,7 @@ static struct kelf_symbol *only_canonical(struct kelf *k, const char *canon,
 
 		if (!pairable(s) || s->twin || kelf_type(s) != type)
 			continue;
-		canonical(s->name, buf, sizeof(buf));
+		canonical_name(s->name, buf, sizeof(buf));
 		if (strcmp(buf, canon))
 			continue;
 		if (found)
@@ -99,7 +102,7 @@ static void pair_canonical(struct diff *d)
 
 		if (!pairable(p) || p->twin)
 			continue;
-		canonical(p->name, canon, sizeof(canon));
+		canonical_name(p->name, canon, sizeof(canon));
 		if (!strcmp(canon, p->name))
 			continue;
 		o = only_canonical(d->orig, canon, kelf_type(p));
@@ -129,4 +132,5 @@ void correlate(struct diff *d)
 	pair_sections(d);
 	pair_exact(d);
 	pair_canonical(d);
+	pair_static_locals(d);
 }

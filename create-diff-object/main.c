@@ -13,29 +13,33 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: create-diff-object [--prefix ID] [--report FILE] "
-		"ORIG.o PATCHED.o OUT.o\n"
+		"[--json FILE] ORIG.o PATCHED.o OUT.o\n"
 		"exit status: 0 changed (OUT.o written), 1 error, "
 		"2 refused, 3 no change\n");
 }
 
 static int parse_args(int argc, char **argv, struct diff *d,
-		      const char **report_path)
+		      const char **report_path, const char **json_path)
 {
 	static const struct option opts[] = {
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "report", required_argument, NULL, 'r' },
+		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:r:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			d->prefix = optarg;
 			break;
 		case 'r':
 			*report_path = optarg;
+			break;
+		case 'j':
+			*json_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -67,25 +71,25 @@ static bool anything_changed(struct diff *d)
 
 int main(int argc, char **argv)
 {
-	struct diff d = { .prefix = "0", .report = stdout };
-	const char *report_path = NULL;
+	struct diff d = { .prefix = "0" };
+	const char *report_path = NULL, *json_path = NULL;
 	int ret = EXIT_ERROR;
 
-	if (parse_args(argc, argv, &d, &report_path))
+	if (parse_args(argc, argv, &d, &report_path, &json_path))
 		return EXIT_ERROR;
 	d.objname = argv[optind + 1];
-	if (report_path && !(d.report = fopen(report_path, "w"))) {
-		perror(report_path);
+	if (report_open(&d, report_path, json_path))
 		return EXIT_ERROR;
-	}
 	d.orig = kelf_open(argv[optind]);
 	d.patched = kelf_open(argv[optind + 1]);
 	if (!d.orig || !d.patched)
 		goto out;
+	d.state = xcalloc(d.patched->nr_syms, sizeof(*d.state));
 
 	correlate(&d);
 	compare(&d);
 	kpatch_sections_ignore(&d);
+	propagate(&d);
 	check(&d);
 	if (!d.nr_refused) {
 		kpatch_sections_select(&d);
@@ -103,7 +107,8 @@ out:
 	kelf_close(d.out);
 	kelf_close(d.patched);
 	kelf_close(d.orig);
-	if (d.report != stdout)
-		fclose(d.report);
+	free(d.state);
+	if (report_close(&d) && ret != EXIT_ERROR)
+		ret = EXIT_ERROR;
 	return ret;
 }

@@ -1,26 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The report: one line per changed or new item, "KIND NAME [why]", read by
- * people and by kpatch-build (see doc/PIPELINE.md).
+ * people and by kpatch-build (see doc/PIPELINE.md), and with --json the same
+ * lines as a JSON array of {"kind", "name", "why"} objects.
+ *
+ * Every pass writes its lines to d->report, which is a memory stream until
+ * report_close() copies it to the report file and converts it to JSON, so
+ * the two always say the same thing.
  */
+#define _GNU_SOURCE		/* vasprintf */
 #include "cdo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *report_buf;
+static size_t report_len;
+static const char *report_path, *json_path;
+
+int report_open(struct diff *d, const char *path, const char *json)
+{
+	report_path = path;
+	json_path = json;
+	d->report = open_memstream(&report_buf, &report_len);
+	if (!d->report) {
+		perror("create-diff-object: report");
+		return -1;
+	}
+	return 0;
+}
+
+void report_vitem(struct diff *d, const char *kind, const char *name,
+		  const char *fmt, va_list ap)
+{
+	char *why = NULL;
+
+	if (fmt && vasprintf(&why, fmt, ap) < 0)
+		why = NULL;
+	fprintf(d->report, "%s %s%s%s\n", kind, name, why && *why ? " " : "",
+		why ? why : "");
+	free(why);
+}
+
+void report_item(struct diff *d, const char *kind, const char *name,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_vitem(d, kind, name, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Where a GCC-made function comes from: "clone of foo" for foo.isra.0,
+ * foo.constprop.1 and foo.part.2, "cold part of foo" for foo.cold.
+ */
+static void origin(const char *name, char *buf, size_t len)
+{
+	static const char *const kinds[] = { ".isra.", ".constprop.",
+					     ".part.", ".cold" };
+	const char *first = NULL, *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		p = strstr(name, kinds[i]);
+		if (p && (!first || p < first))
+			first = p;
+	}
+	buf[0] = '\0';
+	if (first && first > name)
+		snprintf(buf, len, "%s of %.*s",
+			 strncmp(first, ".cold", 5) ? "clone" : "cold part",
+			 (int)(first - name), name);
+}
 
 static void report_symbol(struct diff *d, struct kelf_symbol *s)
 {
+	const char *why = sym_state(d, s)->why;
+	const char *sep;
+	char from[256];
+
 	if (!s->include)
 		return;
-	if (s->status == KELF_CHANGED && is_function(s)) {
-		fprintf(d->report, "changed-function %s differs at offset "
-			"0x%lx\n", s->name,
-			(unsigned long)symbol_diff_offset(d, s));
-	} else if (s->status == KELF_NEW && is_function(s)) {
-		fprintf(d->report, "new-function %s\n", s->name);
-	} else if (s->status == KELF_NEW && is_data(s)) {
-		fprintf(d->report, "new-data %s\n", s->name);
-	} else if (is_cold_part(s)) {
-		fprintf(d->report, "new-function %s cold part, copied with "
-			"its function\n", s->name);
-	}
+	origin(s->name, from, sizeof(from));
+	sep = from[0] ? ", " : "";
+	if (s->status == KELF_CHANGED && is_function(s))
+		report_item(d, "changed-function", s->name, "%s%s%s",
+			    why ? why : "differs", sep, from);
+	else if (is_cold_part(s))
+		report_item(d, "new-function", s->name, "%s%s, copied with it",
+			    sym_state(d, s)->copied ? "changed " : "", from);
+	else if (sym_state(d, s)->copied)
+		report_item(d, "new-function", s->name, "%s%s%s", why, sep,
+			    from);
+	else if (s->status == KELF_NEW && is_function(s))
+		report_item(d, "new-function", s->name, "%s", from);
+	else if (s->status == KELF_NEW && is_data(s))
+		report_item(d, "new-data", s->name, "%s", "");
 }
 
 void report(struct diff *d)
@@ -29,4 +106,100 @@ void report(struct diff *d)
 
 	for (i = 1; i < d->patched->nr_syms; i++)
 		report_symbol(d, d->patched->syms[i]);
+}
+
+static void json_string(FILE *f, const char *s, size_t len)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* The word at *p (up to a space or end), and *p past it and its space. */
+static size_t word(const char **p, const char *end)
+{
+	const char *sp = memchr(*p, ' ', end - *p);
+	size_t len = (sp ? sp : end) - *p;
+
+	*p = sp ? sp + 1 : end;
+	return len;
+}
+
+/* One report line, "KIND NAME why...", as a JSON object. */
+static void json_line(FILE *f, const char *line, size_t len, bool first)
+{
+	const char *p = line, *end = line + len, *name;
+	size_t kind_len, name_len;
+
+	kind_len = word(&p, end);
+	name = p;
+	name_len = word(&p, end);
+	fputs(first ? "\n  {\"kind\": " : ",\n  {\"kind\": ", f);
+	json_string(f, line, kind_len);
+	fputs(", \"name\": ", f);
+	json_string(f, name, name_len);
+	fputs(", \"why\": ", f);
+	json_string(f, p, end - p);
+	fputc('}', f);
+}
+
+static int write_json(const char *path)
+{
+	const char *p = report_buf, *end = report_buf + report_len, *nl;
+	bool first = true;
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	fputc('[', f);
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		if (nl > p) {
+			json_line(f, p, nl - p, first);
+			first = false;
+		}
+	}
+	fputs(first ? "]\n" : "\n]\n", f);
+	return fclose(f) ? -1 : 0;
+}
+
+/* Write the report (and its JSON) out; -1 if a file cannot be written. */
+int report_close(struct diff *d)
+{
+	FILE *f = stdout;
+	int ret = 0;
+
+	if (!d->report)
+		return 0;
+	fclose(d->report);
+	d->report = NULL;
+	if (report_path && !(f = fopen(report_path, "w"))) {
+		perror(report_path);
+		ret = -1;
+	} else {
+		fwrite(report_buf, 1, report_len, f);
+		if (f != stdout && fclose(f))
+			ret = -1;
+	}
+	if (json_path && write_json(json_path))
+		ret = -1;
+	free(report_buf);
+	return ret;
 }

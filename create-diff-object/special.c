@@ -13,39 +13,58 @@
  * "Pieces" sections (alternative replacement code) are taken whole; the
  * relocations in them that jump back into functions that are not selected
  * are dropped, since only the pieces of kept entries are ever used.
+ *
+ * The rows that say "compare" are also compared per function with the
+ * original object (special-compare.c): the fields named, by content, and
+ * every relocation of an entry by what it points at.  The layouts are Linux
+ * 6.1 x86_64's (struct bug_entry, jump_entry, exception_table_entry,
+ * alt_instr, static_call_site, paravirt_patch_site).
  */
-#include "cdo.h"
+#include "special.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum special_kind { SPECIAL_ENTRIES, SPECIAL_PIECES };
-
-struct special {
-	const char *name;
-	enum special_kind kind;
-	unsigned int code_relocs;	/* per entry, for SPECIAL_ENTRIES */
-	const char *indexed_by;		/* same entry count and owners */
-};
+#define ENTRIES(sec, relocs) \
+	.name = sec, .kind = SPECIAL_ENTRIES, .code_relocs = relocs
+#define PIECES(sec) \
+	.name = sec, .kind = SPECIAL_PIECES
 
 static const struct special specials[] = {
-	{ "__mcount_loc",		SPECIAL_ENTRIES, 1, NULL },
-	{ ".orc_unwind_ip",		SPECIAL_ENTRIES, 1, NULL },
-	{ ".orc_unwind",		SPECIAL_ENTRIES, 0, ".orc_unwind_ip" },
-	{ ".return_sites",		SPECIAL_ENTRIES, 1, NULL },
-	{ ".retpoline_sites",		SPECIAL_ENTRIES, 1, NULL },
-	{ ".call_sites",		SPECIAL_ENTRIES, 1, NULL },
-	{ ".ibt_endbr_seal",		SPECIAL_ENTRIES, 1, NULL },
-	{ "__bug_table",		SPECIAL_ENTRIES, 1, NULL },
-	{ "__jump_table",		SPECIAL_ENTRIES, 2, NULL },
-	{ "__ex_table",			SPECIAL_ENTRIES, 2, NULL },
-	{ ".altinstructions",		SPECIAL_ENTRIES, 2, NULL },
-	{ ".smp_locks",			SPECIAL_ENTRIES, 1, NULL },
-	{ ".parainstructions",		SPECIAL_ENTRIES, 1, NULL },
-	{ ".static_call_sites",		SPECIAL_ENTRIES, 1, NULL },
-	{ ".altinstr_replacement",	SPECIAL_PIECES,  0, NULL },
-	{ ".altinstr_aux",		SPECIAL_PIECES,  0, NULL },
+	{ ENTRIES("__mcount_loc", 1) },
+	{ ENTRIES(".orc_unwind_ip", 1) },
+	{ ENTRIES(".orc_unwind", 0), .indexed_by = ".orc_unwind_ip" },
+	{ ENTRIES(".return_sites", 1) },
+	{ ENTRIES(".retpoline_sites", 1) },
+	{ ENTRIES(".call_sites", 1) },
+	{ ENTRIES(".ibt_endbr_seal", 1) },
+	{ ENTRIES("__bug_table", 1),
+	  .compare = true, .fields = "flags, file",
+	  /* CONFIG_DEBUG_BUGVERBOSE: disp, file, line, flags; the line is
+	   * WARN's or BUG's __LINE__, it moves with unrelated edits */
+	  .ignore = { .entry_size = 12, .offset = 8, .len = 2 } },
+	{ ENTRIES("__jump_table", 2),
+	  .compare = true, .fields = "key, branch type, target" },
+	{ ENTRIES("__ex_table", 2),
+	  .compare = true, .fields = "fixup, type and data" },
+	{ ENTRIES(".altinstructions", 2),
+	  .compare = true, .fields = "cpuid, lengths, replacement",
+	  .piece_len = 11 },	/* alt_instr.replacementlen */
+	{ ENTRIES(".smp_locks", 1),
+	  .compare = true, .fields = "lock prefix site" },
+	{ ENTRIES(".parainstructions", 1),
+	  .compare = true, .fields = "type, length" },
+	{ ENTRIES(".static_call_sites", 1),
+	  .compare = true, .fields = "key, tail call" },
+	{ PIECES(".altinstr_replacement") },
+	{ PIECES(".altinstr_aux") },
 };
+
+const struct special *special_row(size_t n)
+{
+	return n < sizeof(specials) / sizeof(specials[0]) ? &specials[n] :
+							     NULL;
+}
 
 const struct special *special_find(const struct kelf_section *sec)
 {
@@ -72,28 +91,17 @@ bool special_skip_rela(struct diff *d, const struct kelf_section *from,
 	       !t->sym->include;
 }
 
-/* The entries of a section: their size and the function each belongs to. */
-struct entries {
-	size_t count, size;
-	struct kelf_symbol **owner;
-};
-
-static bool points_at_code(struct kelf *k, const struct kelf_rela *r)
+static bool points_at_code(const struct kelf_rela *r)
 {
-	(void)k;
 	return r->sym->sec && kelf_is_exec(r->sym->sec);
 }
 
-static int split(struct diff *d, struct kelf_section *sec,
-		 const struct special *sp, struct entries *e);
-
-static int split_indexed(struct diff *d, struct kelf_section *sec,
+static int split_indexed(struct kelf *k, struct kelf_section *sec,
 			 const struct special *sp, struct entries *e)
 {
-	struct kelf_section *index = kelf_find_section(d->patched,
-						       sp->indexed_by);
+	struct kelf_section *index = kelf_find_section(k, sp->indexed_by);
 
-	if (!index || split(d, index, special_find(index), e))
+	if (!index || special_split(k, index, special_find(index), e))
 		goto fail;
 	if (!e->count || sec->size % e->count)
 		goto fail;
@@ -101,12 +109,12 @@ static int split_indexed(struct diff *d, struct kelf_section *sec,
 	return 0;
 fail:
 	fprintf(stderr, "create-diff-object: %s: cannot split section %s "
-		"(%zu bytes) into the entries of %s\n", d->objname, sec->name,
+		"(%zu bytes) into the entries of %s\n", k->path, sec->name,
 		sec->size, sp->indexed_by);
 	return -1;
 }
 
-static void find_owners(struct diff *d, struct kelf_section *sec,
+static void find_owners(struct kelf *k, struct kelf_section *sec,
 			struct entries *e)
 {
 	size_t i;
@@ -116,39 +124,39 @@ static void find_owners(struct diff *d, struct kelf_section *sec,
 		size_t n = r->offset / e->size;
 		struct target t;
 
-		if (n >= e->count || e->owner[n] || !points_at_code(d->patched, r))
+		if (n >= e->count || e->owner[n] || !points_at_code(r))
 			continue;
-		rela_target(d->patched, r, &t);
+		rela_target(k, r, &t);
 		if (t.sym && is_function(t.sym))
 			e->owner[n] = t.sym;
 	}
 }
 
-static int split(struct diff *d, struct kelf_section *sec,
-		 const struct special *sp, struct entries *e)
+int special_split(struct kelf *k, struct kelf_section *sec,
+		  const struct special *sp, struct entries *e)
 {
 	size_t i, code = 0;
 
 	memset(e, 0, sizeof(*e));
 	if (sp->indexed_by)
-		return split_indexed(d, sec, sp, e);
+		return split_indexed(k, sec, sp, e);
 	if (!sec->rela)
 		return 0;
 	for (i = 0; i < sec->rela->nr_relas; i++)
-		code += points_at_code(d->patched, &sec->rela->relas[i]);
+		code += points_at_code(&sec->rela->relas[i]);
 	if (!code)
 		return 0;
 	if (code % sp->code_relocs || sec->size % (code / sp->code_relocs)) {
 		fprintf(stderr, "create-diff-object: %s: cannot split section "
 			"%s into entries: %zu bytes, %zu relocations to code, "
-			"%u per entry\n", d->objname, sec->name, sec->size,
+			"%u per entry\n", k->path, sec->name, sec->size,
 			code, sp->code_relocs);
 		return -1;
 	}
 	e->count = code / sp->code_relocs;
 	e->size = sec->size / e->count;
 	e->owner = xcalloc(e->count, sizeof(*e->owner));
-	find_owners(d, sec, e);
+	find_owners(k, sec, e);
 	return 0;
 }
 
@@ -165,7 +173,7 @@ int special_select(struct diff *d, struct kelf_section *sec)
 
 	if (sp->kind == SPECIAL_PIECES)
 		return 0;	/* taken when a kept entry refers to it */
-	if (split(d, sec, sp, &e)) {
+	if (special_split(d->patched, sec, sp, &e)) {
 		d->nr_refused++;
 		return -1;
 	}
@@ -188,7 +196,8 @@ int special_write(struct diff *d, struct kelf_section *sec)
 	size_t i, j, n = 0;
 	unsigned char *buf;
 
-	if (sp->kind == SPECIAL_PIECES || split(d, sec, sp, &e) || !e.count)
+	if (sp->kind == SPECIAL_PIECES ||
+	    special_split(d->patched, sec, sp, &e) || !e.count)
 		return 0;
 	buf = xcalloc(e.count, e.size);
 	for (i = 0; i < e.count; i++) {
@@ -221,27 +230,41 @@ int special_write(struct diff *d, struct kelf_section *sec)
 
 /*
  * A section this table does not describe, which points into the middle of a
- * selected function, is a table of code addresses we would silently drop.
+ * selected function, is a table of code addresses we would silently drop:
+ * the running kernel's copy of it would still point into the old code.
+ * Code refers to code all the time (that is compared as functions), and a
+ * selected object is copied with its relocations, so only the other
+ * allocated data counts.
  */
 void check_unknown_section(struct diff *d, struct kelf_section *sec)
 {
 	size_t i;
 
 	if (!sec->rela || sec->include || is_ignored_section(sec) ||
-	    is_init_section(sec))
+	    is_init_section(sec) || kelf_is_exec(sec) ||
+	    !(sec->sh.sh_flags & SHF_ALLOC))
 		return;
 	for (i = 0; i < sec->rela->nr_relas; i++) {
+		const struct kelf_rela *r = &sec->rela->relas[i];
+		struct kelf_symbol *holder;
 		struct target t;
 
-		rela_target(d->patched, &sec->rela->relas[i], &t);
+		rela_target(d->patched, r, &t);
 		if (!t.sym || !is_function(t.sym) || !t.sym->include ||
 		    t.addend <= 0)
 			continue;
-		refuse(d, t.sym->name, "section %s refers to offset %ld inside "
-		       "this changed function, and create-diff-object does not "
-		       "know that section; it cannot keep its entries for the "
-		       "new code; please report this with the patch",
-		       sec->name, t.addend);
+		holder = kelf_symbol_at(d->patched, sec, r->offset);
+		if (holder && holder->include)
+			continue;
+		refuse(d, t.sym->name, "section %s (offset 0x%lx) points at "
+		       "offset %ld inside this function, which the patch "
+		       "changes, and create-diff-object does not know that "
+		       "section: the running kernel's entry would still point "
+		       "into the old code; leave this function unchanged "
+		       "(move the change into a new helper it calls), or "
+		       "describe the section in create-diff-object/special.c "
+		       "if its entries can be kept for the new code",
+		       sec->name, r->offset, t.addend);
 		return;
 	}
 }

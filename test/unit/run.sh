@@ -143,14 +143,18 @@ first_line()
 	printf '%s' "$line"
 }
 
-# Reads cases/NAME/expect into E_STATUS, E_REPORT (file of "KIND NAME" lines)
-# and E_ASSERT (the lines about OUT.o).  Returns 1 on a malformed file.
+# Reads cases/NAME/expect into E_STATUS, E_REPORT (file of "KIND NAME" lines),
+# E_ASSERT (the lines about OUT.o), E_WHY ("NAME GLOB" lines about the
+# report's reasons) and E_JSON (1: check --json).  Returns 1 on a malformed
+# file.
 parse_expect()
 {
 	local file=$1 report=$2 kind a b rest n=0
 
 	E_STATUS=''
 	E_ASSERT=()
+	E_WHY=()
+	E_JSON=0
 	: >"$report"
 	while read -r kind a b rest || [[ -n $kind ]]; do
 		n=$((n + 1))
@@ -178,6 +182,15 @@ parse_expect()
 				{ problem "expect:$n: rela needs SECTION SYMBOL"; return 1; }
 			E_ASSERT+=("$kind $a $b")
 			;;
+		why)
+			[[ -n $a && -n $b ]] ||
+				{ problem "expect:$n: why needs NAME GLOB"; return 1; }
+			E_WHY+=("$a $b${rest:+ $rest}")
+			;;
+		json)
+			[[ -z $a ]] || { problem "expect:$n: json takes no argument"; return 1; }
+			E_JSON=1
+			;;
 		*)
 			problem "expect:$n: unknown directive '$kind'"
 			return 1
@@ -203,6 +216,22 @@ compile()
 	fi
 }
 
+# cases/NAME/patched.objcopy (optional): objcopy arguments applied to
+# patched.o, to stand for what GCC does in bigger files (renumbering a clone
+# when another one appears).  Whitespace-separated, '#' comments.
+rewrite_patched()
+{
+	local dir=$1 w=$2
+	local -a args=()
+
+	[[ -f $dir/patched.objcopy ]] || return 0
+	read -ra args -d '' < <(sed 's/#.*//' "$dir/patched.objcopy") || true
+	if ! objcopy "${args[@]}" "$w/patched.o" 2>"$w/objcopy.err"; then
+		problem "patched.objcopy: $(first_line "$w/objcopy.err")"
+		return 1
+	fi
+}
+
 # Runs the differ; sets RC.
 run_differ()
 {
@@ -213,6 +242,7 @@ run_differ()
 		# Whitespace-separated words, '#' comments; no quoting.
 		read -ra extra -d '' < <(sed 's/#.*//' "$dir/args") || true
 	fi
+	((E_JSON)) && extra+=(--json "$w/report.json")
 	RC=0
 	timeout "$DIFF_TIMEOUT" "$CDO" --prefix "$PREFIX" --report "$w/report" \
 		"${extra[@]}" "$w/orig.o" "$w/patched.o" "$w/out.o" \
@@ -248,6 +278,67 @@ check_report()
 	unexpected=$(LC_ALL=C comm -13 "$w/report.expected" "$w/report.got" | paste -sd, -)
 	[[ -z $missing ]] || problem "report lacks {$missing}"
 	[[ -z $unexpected ]] || problem "report has unexpected {$unexpected}"
+}
+
+# "why NAME GLOB": every report line about NAME has its words after NAME
+# matching GLOB, and there is one.
+check_why()
+{
+	local w=$1 line name glob kind rname rest found
+
+	((${#E_WHY[@]})) || return 0
+	[[ -f $w/report ]] || { problem "why: no report written"; return; }
+	for line in "${E_WHY[@]}"; do
+		read -r name glob <<<"$line"
+		found=0
+		while read -r kind rname rest; do
+			[[ $rname == "$name" ]] || continue
+			found=1
+			# shellcheck disable=SC2053 # the right-hand side is a glob
+			[[ $rest == $glob ]] ||
+				problem "why $name: '$kind $rname $rest' does not match '$glob'"
+		done <"$w/report"
+		((found)) || problem "why $name: no report line about $name"
+	done
+}
+
+# The objects of a JSON array of {"kind", "name", "why"}, as "KIND NAME"
+# lines; fails if FILE is not such an array.  python3 or jq parses it.
+json_items()
+{
+	if command -v python3 >/dev/null; then
+		python3 -c '
+import json, sys
+items = json.load(open(sys.argv[1]))
+assert isinstance(items, list)
+for o in items:
+    assert sorted(o) == ["kind", "name", "why"], o
+    assert all(isinstance(v, str) for v in o.values()), o
+    print(o["kind"], o["name"])' "$1"
+	elif command -v jq >/dev/null; then
+		jq -er '.[] | select(keys == ["kind", "name", "why"]) |
+			"\(.kind) \(.name)"' "$1"
+	else
+		echo "neither python3 nor jq to read JSON" >&2
+		return 1
+	fi
+}
+
+# --json FILE must say what the report says.
+check_json()
+{
+	local w=$1 err
+
+	((E_JSON)) || return 0
+	if [[ ! -f $w/report.json ]]; then
+		problem "json: no JSON report written"
+	elif ! json_items "$w/report.json" 2>"$w/json.err" |
+		LC_ALL=C sort >"$w/json.got"; then
+		err=$(first_line "$w/json.err")
+		problem "json: not an array of {kind, name, why}${err:+ ($err)}"
+	elif ! cmp -s "$w/json.got" "$w/report.got"; then
+		problem "json: items differ from the report: $(LC_ALL=C comm -3 "$w/json.got" "$w/report.got" | paste -sd, -)"
+	fi
 }
 
 # Dumps OUT.o into symbols ("NDX BIND NAME TYPE VALUE SIZE"), sections ("NAME") and relas
@@ -348,6 +439,8 @@ assert_rela()
 
 # Every alias __kpb_new.PREFIX.NAME must be a defined GLOBAL FUNC with the
 # section, value and size of NAME (doc/PIPELINE.md), whatever expect says.
+# NAME is the original's name: the function in out.o may carry another
+# number that GCC gave it (read_b.isra.2 for read_b.isra.0).
 check_aliases()
 {
 	local w=$1 ndx bind name type value size base line
@@ -360,7 +453,9 @@ check_aliases()
 		if [[ $ndx == UND || $bind != GLOBAL || $type != FUNC ]]; then
 			problem "alias $name is $bind $type in section $ndx, not a defined GLOBAL FUNC"
 		elif ! awk -v n="$base" -v x="$ndx" -v v="$value" -v s="$size" \
-			'$3 == n && $1 == x && $5 == v && $6 == s && $4 == "FUNC" { f = 1 }
+			'function canon(s) { gsub(/\.[0-9]+/, "", s); return s }
+			 $3 !~ /^__kpb_new\./ && canon($3) == canon(n) &&
+			 $1 == x && $5 == v && $6 == s && $4 == "FUNC" { f = 1 }
 			 END { exit !f }' "$w/out.syms"; then
 			problem "alias $name is not at $base (same section, value and size)"
 		fi
@@ -423,13 +518,16 @@ run_case()
 	if ((${#PROBLEMS[@]} == 0)) &&
 	   parse_expect "$dir/expect" "$w/report.expected" &&
 	   compile "$dir/orig.c" "$w/orig.o" "$w/orig.log" &&
-	   compile "$dir/patched.c" "$w/patched.o" "$w/patched.log"; then
+	   compile "$dir/patched.c" "$w/patched.o" "$w/patched.log" &&
+	   rewrite_patched "$dir" "$w"; then
 		if [[ ! -x $CDO ]]; then
 			problem "differ not found: $CDO"
 		else
 			run_differ "$dir" "$w"
 			check_status "$w"
 			check_report "$w"
+			check_why "$w"
+			check_json "$w"
 			check_out "$w"
 		fi
 	fi
