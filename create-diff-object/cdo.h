@@ -113,6 +113,7 @@ void check_unknown_section(struct diff *d, struct kelf_section *sec);
 
 /* kpatch-sections.c: the tables of templates/kpatch-macros.h */
 void kpatch_sections_ignore(struct diff *d);
+void kpatch_sections_check(struct diff *d);
 void kpatch_sections_select(struct diff *d);
 bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
 			   va_list ap);

@@ -20,10 +20,16 @@
  * that nothing refers to, so they never reach the diff object; only the
  * callback entries are selected.
  *
- * Hooks: main() calls kpatch_sections_ignore() after compare() and
- * kpatch_sections_select() before select_needed(); refuse() asks
- * kpatch_sections_force() whether the function it names is forced.
- * Malformed tables are refused with refuse_always(), which nothing forces.
+ * Also here, as the one refusal that KPATCH_FORCE_UNSAFE cannot lift: a
+ * changed function must have an ftrace entry in the running kernel, or
+ * livepatch cannot redirect it (propagate.c patches the callers of what it
+ * can; kpatch_sections_check() refuses what is left).
+ *
+ * Hooks: main() calls kpatch_sections_ignore() after compare(),
+ * kpatch_sections_check() after check() and kpatch_sections_select() before
+ * select_needed(); refuse() asks kpatch_sections_force() whether the
+ * function it names is forced.  Malformed tables and functions without
+ * ftrace entry are refused with refuse_always(), which nothing forces.
  */
 #include "cdo.h"
 
@@ -245,6 +251,57 @@ bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
 	fputc('\n', d->report);
 	va_end(again);
 	return true;
+}
+
+/* A call to __fentry__ at the function's start, or an __mcount_loc entry. */
+static bool has_ftrace_entry(struct kelf *k, struct kelf_symbol *f)
+{
+	const struct kelf_section *rela = f->sec->rela;
+	struct kelf_section *mcount;
+	unsigned long start = f->sym.st_value;
+	struct target t;
+	size_t i;
+
+	for (i = 0; rela && i < rela->nr_relas; i++) {
+		const struct kelf_rela *r = &rela->relas[i];
+
+		if (r->offset >= start && r->offset < start + 16 &&
+		    !strcmp(r->sym->name, "__fentry__"))
+			return true;
+	}
+	mcount = kelf_find_section(k, "__mcount_loc");
+	for (i = 0; mcount && mcount->rela && i < mcount->rela->nr_relas; i++) {
+		rela_target(k, &mcount->rela->relas[i], &t);
+		if (t.sym == f)
+			return true;
+	}
+	return false;
+}
+
+void kpatch_sections_check(struct diff *d)
+{
+	size_t i;
+
+	for (i = 1; i < d->patched->nr_syms; i++) {
+		struct kelf_symbol *p = d->patched->syms[i];
+
+		if (!is_function(p) || p->status != KELF_CHANGED ||
+		    !p->twin || is_init_section(p->sec) ||
+		    is_ignored_section(p->sec) || is_cold_part(p))
+			continue;
+		if (has_ftrace_entry(d->orig, p->twin))
+			continue;
+		refuse_always(d, p->name, "changed function without an ftrace "
+			      "entry (no call to __fentry__ at its start in "
+			      "the original object: its file is built without "
+			      "-pg/-mfentry, as lib/ is, or it is notrace), so "
+			      "livepatch cannot redirect calls to it, and its "
+			      "callers cannot be patched in its place (it is "
+			      "global, its address is taken, or no traceable "
+			      "code of this object calls it); "
+			      "KPATCH_FORCE_UNSAFE cannot change that: make the "
+			      "change in a traceable caller");
+	}
 }
 
 /* Select an entry and what it points at, as select.c selects a symbol. */

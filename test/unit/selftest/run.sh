@@ -118,7 +118,7 @@ expect_case writes-out quiet fail "out.o written although nothing changed"
 # everything fails every changed case; one report line too many fails all;
 # "nothing changed" fails all but unchanged.
 expect_real replay changed-data-refused changed-static-data-refused \
-	init-refused unchanged
+	init-refused no-ftrace-refused unchanged
 expect_real replay-extra
 expect_real always-nochange unchanged
 
