@@ -53,6 +53,10 @@ struct target {
 
 /* target.c */
 void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t);
+
+/* pcrel.c: for a relocation in code, the size of the immediate after its
+ * 4-byte field (to the end of its instruction), or -1 if unknown */
+long code_rela_tail(const struct kelf *k, const struct kelf_rela *r);
 const char *target_string(const struct target *t, unsigned int type);
 bool is_string_section(const struct kelf_section *sec);
 bool is_ignored_section(const struct kelf_section *sec);

@@ -6,6 +6,7 @@
 #include "cdo.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 void refuse(struct diff *d, const char *name, const char *fmt, ...)
 {
@@ -44,18 +45,33 @@ static void check_function(struct diff *d, struct kelf_symbol *p)
 	       p->sec->name);
 }
 
+/* What the section of a changed object says about it, for the message. */
+static const char *data_hint(const struct kelf_section *sec)
+{
+	if (!strcmp(sec->name, ".data..read_mostly"))
+		return "__read_mostly data is mostly set once, at boot, and the "
+		       "kernel keeps the value it has; ";
+	if (!strcmp(sec->name, ".data.once") ||
+	    !strcmp(sec->name, ".data..once"))
+		return "a WARN_ONCE()/DO_ONCE() flag keeps its state in the "
+		       "kernel; ";
+	return "";
+}
+
 static void check_data(struct diff *d, struct kelf_symbol *p)
 {
 	if (p->status != KELF_CHANGED || is_ignored_section(p->sec) ||
 	    is_init_section(p->sec))
 		return;
 	refuse(d, p->name,
-	       "changed existing data (section %s, first difference at "
-	       "offset %ld): a livepatch replaces functions, it cannot change "
-	       "the initial value or layout of data that already lives in "
-	       "the running kernel; keep the data as it is and use shadow "
+	       "changed existing %s data (section %s, first difference at "
+	       "offset %ld): %sa livepatch replaces functions, it cannot "
+	       "change the initial value or layout of data that already lives "
+	       "in the running kernel; keep the data as it is and use shadow "
 	       "variables (klp_shadow_*) or a KPATCH_PRE_PATCH_CALLBACK to "
-	       "change its value", p->sec->name, symbol_diff_offset(d, p));
+	       "change its value",
+	       kelf_bind(p) == STB_LOCAL ? "static" : "global", p->sec->name,
+	       symbol_diff_offset(d, p), data_hint(p->sec));
 }
 
 void check(struct diff *d)

@@ -65,18 +65,23 @@ static bool is_pcrel(unsigned int type)
  * A PC-relative reference from an instruction carries "- 4 - N" in its
  * addend: the distance from the displacement to the end of the instruction,
  * N being the size of an immediate operand that follows it (0, 1, 2 or 4).
- * The byte it means is that much further on; take the first that a symbol
- * covers.
+ * The byte it means is that much further on.  N is known when the code
+ * decodes (pcrel.c); otherwise take the first guess that a symbol covers.
  */
-static struct kelf_symbol *pcrel_cover(struct kelf *k, struct kelf_section *sec,
-				       long addend)
+static struct kelf_symbol *pcrel_cover(struct kelf *k,
+				       const struct kelf_rela *r,
+				       struct kelf_section *sec)
 {
 	static const long bias[] = { 4, 5, 6, 8 };
+	long tail = code_rela_tail(k, r);
 	struct kelf_symbol *s;
 	size_t i;
 
+	if (tail >= 0)
+		return r->addend + 4 + tail < 0 ? NULL :
+		       kelf_symbol_at(k, sec, r->addend + 4 + tail);
 	for (i = 0; i < sizeof(bias) / sizeof(bias[0]); i++) {
-		s = kelf_symbol_at(k, sec, addend + bias[i]);
+		s = kelf_symbol_at(k, sec, r->addend + bias[i]);
 		if (s)
 			return s;
 	}
@@ -118,7 +123,7 @@ void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t)
 	t->sec = sec;
 	if (is_string_section(sec))
 		return;
-	cover = is_pcrel(r->type) ? pcrel_cover(k, sec, r->addend) : NULL;
+	cover = is_pcrel(r->type) ? pcrel_cover(k, r, sec) : NULL;
 	if (!cover)
 		cover = kelf_symbol_at(k, sec, r->addend);
 	if (!cover)
