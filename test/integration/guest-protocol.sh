@@ -11,25 +11,50 @@
 # --setup before anything else (load the module a patch is for, mount its
 # file system), --after-insmod once the livepatch is enabled (load a module
 # after the livepatch, which patches it as it loads).
+#
+# With --second KO2 --second-name SYSFSNAME2 --second-check CHECK2 and
+# --replace yes|no, two livepatches: MODULE.ko, then KO2 on top.  "yes": KO2
+# (atomic replace) replaces the first, whose patch goes away by itself, whose
+# check fails from then on and whose module can be removed; then KO2 is
+# disabled and removed.  "no": both stay enabled and both checks pass; KO2
+# is disabled and removed, the first still works, then it goes too.
+#
 # Every step prints one "PASS: ..." or "FAIL: ..." line; the exit status is 0
 # iff every step passed.
 set -u
 
 setup=
 after_insmod=
+second_ko=
+second_name=
+second_check=
+replace=yes
 while [ $# -gt 3 ]; do
 	case $1 in
 	--setup) setup=$2 ;;
 	--after-insmod) after_insmod=$2 ;;
+	--second) second_ko=$2 ;;
+	--second-name) second_name=$2 ;;
+	--second-check) second_check=$2 ;;
+	--replace) replace=$2 ;;
 	*) break ;;
 	esac
 	shift 2
 done
-ko=$1
-name=$2
-check=$3
-lp=/sys/kernel/livepatch/$name
-modname=$(basename "$ko" .ko)
+
+# use_module KO SYSFSNAME CHECK: the livepatch the steps below work on.
+use_module() {
+	ko=$1
+	name=$2
+	check=$3
+	lp=/sys/kernel/livepatch/$name
+	modname=$(basename "$ko" .ko)
+}
+
+first_ko=$1
+first_name=$2
+first_check=$3
+use_module "$first_ko" "$first_name" "$first_check"
 wait_sec=60
 failed=0
 
@@ -152,7 +177,71 @@ step_dmesg_clean() {
 	pass "dmesg has no Oops, BUG, WARNING or Call Trace"
 }
 
+use_first() { use_module "$first_ko" "$first_name" "$first_check"; }
+use_second() { use_module "$second_ko" "$second_name" "$second_check"; }
+
+# The current livepatch went away when the second one was enabled.
+step_replaced() {
+	if ! wait_for "$wait_sec" patch_gone; then
+		fail "$lp still exists ${wait_sec}s after $second_name was enabled: $second_name did not replace $name"
+		return 1
+	fi
+	pass "$name replaced by $second_name: gone from sysfs"
+}
+
+step_still_enabled() {
+	if [ "$(cat "$lp/enabled" 2>/dev/null)" = 1 ]; then
+		pass "$name still enabled next to $second_name"
+		return 0
+	fi
+	fail "$name is not enabled any more ($lp/enabled: $(cat "$lp/enabled" 2>&1)), although $second_name does not replace it"
+	return 1
+}
+
+# Disable the current livepatch, remove its module, its check fails.
+step_remove() {
+	step_disable && step_rmmod && check_expect failed "$name removed"
+}
+
+main_pair() {
+	echo "protocol: livepatch $first_name ($first_ko), then $second_name ($second_ko) on top; replace: $replace"
+	run_snippet setup "$setup"
+	use_second
+	check_expect failed "$name before loading (unpatched kernel)"
+	use_first
+	check_expect failed "$name before loading (unpatched kernel)"
+	if step_insmod && step_transition; then
+		check_expect passed "$name loaded"
+		use_second
+		if step_insmod && step_transition; then
+			check_expect passed "$name loaded on top of $first_name"
+			use_first
+			if [ "$replace" = yes ]; then
+				step_replaced && check_expect failed "$name replaced" &&
+					step_rmmod
+				use_second
+				step_remove
+			else
+				step_still_enabled &&
+					check_expect passed "$name next to $second_name"
+				use_second
+				step_remove
+				use_first
+				check_expect passed "$name without $second_name" &&
+					step_remove
+			fi
+		fi
+	fi
+	step_dmesg_clean
+	echo "protocol: $failed step(s) failed"
+	[ "$failed" -eq 0 ]
+}
+
 main() {
+	if [ -n "$second_ko" ]; then
+		main_pair
+		return
+	fi
 	echo "protocol: module $ko, livepatch $name, check $check"
 	run_snippet setup "$setup"
 	step_unpatched_before

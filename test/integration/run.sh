@@ -15,7 +15,11 @@
 # A sample NAME.patch must build; its module must pass the protocol of
 # guest-protocol.sh with the check NAME.check (a sh snippet that exits 0 iff
 # the patched behaviour is visible), and the optional snippets NAME.setup (run
-# first) and NAME.after-insmod (run once the livepatch is enabled).  The
+# first) and NAME.after-insmod (run once the livepatch is enabled).  A
+# NAME.protocol file makes it a test of two livepatches: its lines
+# "second OTHER" and "replace yes|no" load sample OTHER's module on top of
+# NAME's, and OTHER must replace NAME (atomic replace, "yes") or both must
+# stay enabled ("no": both are built with -R); see guest-protocol.sh.  The
 # tree's modules (modules.order) are in the guest's /root for them.  A sample NAME-FAIL.patch must make
 # kpatch-build fail with output matching every regex line (ERE) of
 # NAME-FAIL.expect, and leave no module behind.  After every sample the kernel
@@ -43,6 +47,11 @@ bzimage=
 kpb=
 install_error=
 touched=()
+# the second livepatch of a NAME.protocol sample, for prove_module
+pair_ko=
+pair_check=
+pair_sysfs=
+pair_replace=
 npass=0
 nfail=0
 
@@ -194,6 +203,14 @@ prove_module() {
 		files+=("$vmdir/test.after-insmod")
 		opts="$opts --after-insmod /root/test.after-insmod"
 	fi
+	if [ -n "$pair_ko" ]; then
+		cp "$pair_check" "$vmdir/second.check"
+		files+=("$vmdir/second.check" "$pair_ko")
+		opts="$opts --second /root/$(basename "$pair_ko")"
+		opts="$opts --second-name $pair_sysfs"
+		opts="$opts --second-check /root/second.check"
+		opts="$opts --replace $pair_replace"
+	fi
 	mapfile -t mods < <(tree_modules)
 	printf '#!/bin/sh\nexec sh /root/guest-protocol.sh%s /root/%s %s /root/test.check\n' \
 		"$opts" "$(basename "$ko")" "$sysfs" >"$vmdir/test.sh"
@@ -208,16 +225,64 @@ sample_snippet() {
 	[ ! -f "$samples/$1.$2" ] || printf '%s\n' "$samples/$1.$2"
 }
 
-# kpatch-build NAME PATCH: run the installed driver; its output goes to
-# $work/NAME.log, its status is returned.
+# kpatch-build NAME PATCH [OPTION...]: run the installed driver; its output
+# goes to $work/NAME.log, its status is returned.
 kpatch_build() {
 	local name=$1 patch=$2 rc=0
+	shift 2
 	rm -rf "$work/out" "$work/cwd"
 	mkdir -p "$work/out" "$work/cwd"
 	(cd "$work/cwd" && timeout "$build_timeout" "$kpb" -s "$tree" \
-		-v "$tree/vmlinux" -n "$name" -o "$work/out" "$patch") \
+		-v "$tree/vmlinux" -n "$name" -o "$work/out" "$@" "$patch") \
 		>"$work/$name.log" 2>&1 || rc=$?
 	return "$rc"
+}
+
+# Reads samples/NAME.protocol, if any, into P_SECOND and P_REPLACE.
+read_protocol() {
+	local file=$samples/$1.protocol key value rest
+	P_SECOND=
+	P_REPLACE=
+	[ -f "$file" ] || return 0
+	while read -r key value rest; do
+		case $key in '' | '#'*) continue ;; esac
+		case $key:$value:$rest in
+		second:?*:) P_SECOND=$value ;;
+		replace:yes: | replace:no:) P_REPLACE=$value ;;
+		*)
+			log "  $file: bad line '$key $value $rest' (want 'second NAME' or 'replace yes|no')"
+			return 1 ;;
+		esac
+	done <"$file"
+	if [ -z "$P_SECOND" ] || [ -z "$P_REPLACE" ]; then
+		log "  $file: needs a 'second NAME' and a 'replace yes|no' line"
+		return 1
+	fi
+	if [ ! -f "$samples/$P_SECOND.patch" ] || [ ! -f "$samples/$P_SECOND.check" ]; then
+		log "  $file: no sample $P_SECOND (.patch and .check)"
+		return 1
+	fi
+}
+
+# Builds the second livepatch of a NAME.protocol sample into $work/second
+# and sets pair_*.  Status 0 on success.
+build_second() {
+	local name=$1 opts=() rc=0
+	[ "$P_REPLACE" = yes ] || opts=(-R)
+	kpatch_build "$P_SECOND" "$samples/$P_SECOND.patch" "${opts[@]}" || rc=$?
+	if [ "$rc" -ne 0 ] || [ ! -f "$work/out/livepatch-$P_SECOND.ko" ]; then
+		log "  kpatch-build of the second livepatch $P_SECOND failed (exit status $rc)"
+		show_build_log "$P_SECOND"
+		return 1
+	fi
+	log "  kpatch-build of the second livepatch $P_SECOND${opts[*]:+ (${opts[*]})}: ok"
+	rm -rf "$work/second"
+	mkdir -p "$work/second"
+	cp "$work/out/livepatch-$P_SECOND.ko" "$work/second/"
+	pair_ko=$work/second/livepatch-$P_SECOND.ko
+	pair_check=$samples/$P_SECOND.check
+	pair_sysfs=livepatch_${P_SECOND//-/_}
+	pair_replace=$P_REPLACE
 }
 
 show_build_log() {
@@ -232,9 +297,16 @@ patch_applies() {
 # A sample that must build and pass the protocol.
 run_build_sample() {
 	local name=$1 patch=$samples/$1.patch check=$samples/$1.check ko rc=0
+	local opts=()
 	ko=$work/out/livepatch-$name.ko
 	[ -f "$check" ] || { log "  $check is missing"; return 1; }
-	kpatch_build "$name" "$patch" || rc=$?
+	pair_ko=
+	read_protocol "$name" || return 1
+	if [ -n "$P_SECOND" ]; then
+		build_second "$name" || return 1
+		[ "$P_REPLACE" = yes ] || opts=(-R)
+	fi
+	kpatch_build "$name" "$patch" "${opts[@]}" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		log "  kpatch-build failed (exit status $rc)"
 		show_build_log "$name"
@@ -331,6 +403,13 @@ run_samples() {
 		while IFS= read -r p; do
 			touched+=("$p")
 		done < <(patch_files "$samples/$name.patch")
+		# and the second livepatch's, for a NAME.protocol sample
+		p=$(awk '$1 == "second" { print $2 }' \
+			"$samples/$name.protocol" 2>/dev/null) || true
+		[ -z "$p" ] || [ ! -f "$samples/$p.patch" ] ||
+			while IFS= read -r p; do
+				touched+=("$p")
+			done < <(patch_files "$samples/$p.patch")
 	done
 	get_tree
 	lock_tree
