@@ -24,6 +24,7 @@ enum {
 /* What the passes learn about one symbol of the patched object. */
 struct symstate {
 	char *why;		/* why it changed, for the report */
+	char *out_name;		/* its name in OUT.o, if not its own */
 	bool copied;		/* changed, but no ftrace entry: not patched by a
 				 * klp_func, copied with its patched users */
 };
@@ -53,16 +54,16 @@ struct target {
 
 /* target.c */
 void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t);
-
-/* pcrel.c: for a relocation in code, the size of the immediate after its
- * 4-byte field (to the end of its instruction), or -1 if unknown */
-long code_rela_tail(const struct kelf *k, const struct kelf_rela *r);
 const char *target_string(const struct target *t, unsigned int type);
 bool is_string_section(const struct kelf_section *sec);
 bool is_ignored_section(const struct kelf_section *sec);
 bool is_init_section(const struct kelf_section *sec);
 bool is_function(const struct kelf_symbol *s);
 bool is_data(const struct kelf_symbol *s);
+
+/* pcrel.c: for a relocation in code, the size of the immediate after its
+ * 4-byte field (to the end of its instruction), or -1 if unknown */
+long code_rela_tail(const struct kelf *k, const struct kelf_rela *r);
 
 /* correlate.c */
 void correlate(struct diff *d);
@@ -125,6 +126,7 @@ bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
 /* write.c */
 int write_output(struct diff *d, const char *path);
 struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p);
+const char *out_name(struct diff *d, struct kelf_symbol *p);
 struct kelf_section *out_section_for(struct diff *d, struct kelf_section *p);
 int out_relocate(struct diff *d, struct kelf_section *out_sec,
 		 const struct kelf_rela *r, unsigned long new_offset);

@@ -16,6 +16,11 @@
  *
  * The copy is handled as a new function (status KELF_NEW, no klp_func):
  * it lives in the module, and the new callers call it, never the old one.
+ *
+ * The same goes for a changed switch table (CSWTCH.N, the read-only array
+ * GCC makes of a switch that maps values): only the function of that
+ * switch reads it, so it becomes changed and gets a copy of the new table.
+ * Other changed data is refused by check().
  * This repeats until the changes reach functions with ftrace entries.  What
  * is left, a changed function without ftrace entry that is global, whose
  * address is stored in data, or that nothing calls, stays changed, with
@@ -68,6 +73,12 @@ static bool *ftrace_entries(struct diff *d)
 	return traced;
 }
 
+static bool is_switch_table(const struct kelf_symbol *s)
+{
+	return is_data(s) && !strncmp(s->name, "CSWTCH.", 7) &&
+	       !(s->sec->sh.sh_flags & SHF_WRITE);
+}
+
 static bool counts_as_reference(const struct kelf_section *sec)
 {
 	return sec->rela && (sec->sh.sh_flags & SHF_ALLOC) &&
@@ -102,7 +113,8 @@ static void collect_refs(struct diff *d, struct refs *refs)
 			struct target t;
 
 			rela_target(d->patched, r, &t);
-			if (!t.sym || !is_function(t.sym))
+			if (!t.sym || (!is_function(t.sym) &&
+				       !is_switch_table(t.sym)))
 				continue;
 			if (kelf_is_exec(sec))
 				from = kelf_symbol_at(d->patched, sec,
@@ -148,7 +160,7 @@ static bool movable(struct diff *d, struct refs *refs, struct kelf_symbol *p,
 {
 	static const char prefix[] = "no ftrace entry: notrace or compiled "
 				     "without -pg; ";
-	bool cold = is_cold_part(p);
+	bool cold = is_cold_part(p) || is_switch_table(p);
 	size_t i;
 
 	*nr = 0;
@@ -185,6 +197,8 @@ static void mark_user(struct diff *d, struct kelf_symbol *user,
 {
 	if (is_cold_part(p))
 		mark_changed(d, user, "its cold part %s changed", p->name);
+	else if (is_switch_table(p))
+		mark_changed(d, user, "its switch table %s changed", p->name);
 	else
 		mark_changed(d, user, "calls %s, which changed and has no "
 			     "ftrace entry (notrace or compiled without -pg)",
@@ -200,26 +214,31 @@ static bool move_into_users(struct diff *d, struct refs *refs,
 
 	if (!movable(d, refs, p, users, &nr)) {
 		/* kpatch_sections_check() refuses the others */
-		if (is_cold_part(p))
-			refuse(d, p->name, "changed cold part that no function "
-			       "of this object jumps to; please report this "
-			       "with the patch");
+		if (is_cold_part(p) || is_switch_table(p))
+			refuse(d, p->name, "changed %s that no function of "
+			       "this object uses; please report this with the "
+			       "patch", is_cold_part(p) ? "cold part" :
+			       "switch table");
 		return false;
 	}
 	for (i = 0; i < nr; i++)
 		mark_user(d, users[i], p);
 	p->status = KELF_NEW;
 	sym_state(d, p)->copied = true;
-	set_why(d, p, "%s", "changed, but has no ftrace entry (notrace or "
-		"compiled without -pg): copied with its patched callers");
+	set_why(d, p, "%s", is_switch_table(p) ?
+		"changed switch table, copied with its function" :
+		"changed, but has no ftrace entry (notrace or compiled "
+		"without -pg): copied with its patched callers");
 	return true;
 }
 
 static bool needs_moving(const struct kelf_symbol *p, const bool *traced)
 {
-	return is_function(p) && p->status == KELF_CHANGED && p->twin &&
-	       !traced[p->twin->index] && !is_init_section(p->sec) &&
-	       !is_ignored_section(p->sec);
+	if (p->status != KELF_CHANGED || !p->twin || is_init_section(p->sec) ||
+	    is_ignored_section(p->sec))
+		return false;
+	return is_switch_table(p) ||
+	       (is_function(p) && !traced[p->twin->index]);
 }
 
 void propagate(struct diff *d)

@@ -75,29 +75,49 @@ static void origin(const char *name, char *buf, size_t len)
 			 (int)(first - name), name);
 }
 
-static void report_symbol(struct diff *d, struct kelf_symbol *s)
+static void report_function(struct diff *d, struct kelf_symbol *s)
 {
-	const char *why = sym_state(d, s)->why;
+	const struct symstate *st = sym_state(d, s);
 	const char *sep;
 	char from[256];
 
-	if (!s->include)
-		return;
 	origin(s->name, from, sizeof(from));
 	sep = from[0] ? ", " : "";
-	if (s->status == KELF_CHANGED && is_function(s))
+	if (s->status == KELF_CHANGED)
 		report_item(d, "changed-function", s->name, "%s%s%s",
-			    why ? why : "differs", sep, from);
+			    st->why ? st->why : "differs", sep, from);
 	else if (is_cold_part(s))
 		report_item(d, "new-function", s->name, "%s%s, copied with it",
-			    sym_state(d, s)->copied ? "changed " : "", from);
-	else if (sym_state(d, s)->copied)
-		report_item(d, "new-function", s->name, "%s%s%s", why, sep,
+			    st->copied ? "changed " : "", from);
+	else if (st->copied)
+		report_item(d, "new-function", s->name, "%s%s%s", st->why, sep,
 			    from);
-	else if (s->status == KELF_NEW && is_function(s))
+	else if (s->status == KELF_NEW)
 		report_item(d, "new-function", s->name, "%s", from);
-	else if (s->status == KELF_NEW && is_data(s))
+}
+
+static void report_data(struct diff *d, struct kelf_symbol *s)
+{
+	const struct symstate *st = sym_state(d, s);
+
+	if (st->copied)
+		report_item(d, "new-data", out_name(d, s), "%s", st->why);
+	else if (s->status == KELF_NEW && strcmp(out_name(d, s), s->name))
+		report_item(d, "new-data", out_name(d, s), "%s in the patched "
+			    "object, renamed: the original's %s is another "
+			    "variable", s->name, s->name);
+	else if (s->status == KELF_NEW)
 		report_item(d, "new-data", s->name, "%s", "");
+}
+
+static void report_symbol(struct diff *d, struct kelf_symbol *s)
+{
+	if (!s->include)
+		return;
+	if (is_function(s))
+		report_function(d, s);
+	else if (is_data(s))
+		report_data(d, s);
 }
 
 void report(struct diff *d)

@@ -257,14 +257,14 @@ void check_unknown_section(struct diff *d, struct kelf_section *sec)
 		if (holder && holder->include)
 			continue;
 		refuse(d, t.sym->name, "section %s (offset 0x%lx) points at "
-		       "offset %ld inside this function, which the patch "
+		       "offset 0x%lx inside this function, which the patch "
 		       "changes, and create-diff-object does not know that "
 		       "section: the running kernel's entry would still point "
 		       "into the old code; leave this function unchanged "
 		       "(move the change into a new helper it calls), or "
 		       "describe the section in create-diff-object/special.c "
 		       "if its entries can be kept for the new code",
-		       sec->name, r->offset, t.addend);
+		       sec->name, r->offset, (unsigned long)t.addend);
 		return;
 	}
 }

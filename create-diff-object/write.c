@@ -69,6 +69,22 @@ static void add_alias(struct diff *d, struct kelf_symbol *p,
 	free(name);
 }
 
+/*
+ * The name of p in the output.  A new static local can have the number
+ * that another variable has in the original object, and the new code
+ * refers to that one by its original name (an UNDEF symbol): the new one
+ * gets a ".new" suffix.
+ */
+const char *out_name(struct diff *d, struct kelf_symbol *p)
+{
+	struct symstate *st = sym_state(d, p);
+
+	if (!st->out_name && p->status == KELF_NEW && is_static_local(p) &&
+	    kelf_find_symbol(d->orig, p->name))
+		st->out_name = join(p->name, "", ".new");
+	return st->out_name ? st->out_name : p->name;
+}
+
 struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 {
 	struct kelf_section *sec;
@@ -80,7 +96,7 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	if (p->priv)
 		return p->priv;
 	name = owns_section(p) ? xstrdup(p->sec->name) :
-				 join(p->sec->name, ".", p->name);
+				 join(p->sec->name, ".", out_name(d, p));
 	sec = kelf_add_section(d->out, name, &p->sec->sh,
 			       p->sec->data ? p->sec->data + start : NULL,
 			       size);
@@ -89,7 +105,7 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	s.st_value = 0;
 	if (p->status == KELF_CHANGED)	/* the kernel has its own */
 		s.st_info = GELF_ST_INFO(STB_LOCAL, kelf_type(p));
-	out = kelf_add_symbol(d->out, p->name, &s, sec);
+	out = kelf_add_symbol(d->out, out_name(d, p), &s, sec);
 	p->priv = out;
 	if (p->status == KELF_CHANGED && is_function(p))
 		add_alias(d, p, out);
