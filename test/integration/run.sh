@@ -14,17 +14,18 @@
 #
 # A sample NAME.patch must build; its module must pass the protocol of
 # guest-protocol.sh with the check NAME.check (a sh snippet that exits 0 iff
-# the patched behaviour is visible), and the optional snippets NAME.setup (run
-# first) and NAME.after-insmod (run once the livepatch is enabled).  A
-# NAME.protocol file makes it a test of two livepatches: its lines
+# the patched behaviour is visible), and the optional snippets NAME.setup
+# (run first) and NAME.after-insmod (run once the livepatch is enabled); the
+# tree's modules (modules.order) are in the guest's /root for them.  Every
+# regex line (ERE) of an optional NAME.build-expect must match kpatch-build's
+# output.  A NAME.protocol file makes it a test of two livepatches: its lines
 # "second OTHER" and "replace yes|no" load sample OTHER's module on top of
 # NAME's, and OTHER must replace NAME (atomic replace, "yes") or both must
-# stay enabled ("no": both are built with -R); see guest-protocol.sh.  The
-# tree's modules (modules.order) are in the guest's /root for them.  A sample NAME-FAIL.patch must make
-# kpatch-build fail with output matching every regex line (ERE) of
-# NAME-FAIL.expect, and leave no module behind.  After every sample the kernel
-# tree must be as it was: same files with the same sizes and mtimes, and the
-# files the patches touch with the same contents.
+# stay enabled ("no": both are built with -R); see guest-protocol.sh.
+# A sample NAME-FAIL.patch must make kpatch-build fail with output matching
+# every regex line of NAME-FAIL.expect, and leave no module behind.  After
+# every sample the kernel tree must be as it was: same files with the same
+# sizes and mtimes, and the files the patches touch with the same contents.
 #
 # Environment: KPB_TREE (use this built tree instead of kernel.sh's),
 # KPB_VM_TIMEOUT (seconds per VM run, default 300), KPB_BUILD_TIMEOUT
@@ -318,23 +319,20 @@ run_build_sample() {
 		show_build_log "$name"
 		return 1
 	fi
+	if [ -f "$samples/$name.build-expect" ] &&
+	   ! output_matches "$name" "$samples/$name.build-expect"; then
+		show_build_log "$name"
+		return 1
+	fi
 	prove_module "$ko" "$check" "livepatch_${name//-/_}" \
 		"$(sample_snippet "$name" setup)" \
 		"$(sample_snippet "$name" after-insmod)"
 }
 
-# A sample that kpatch-build must refuse with the expected message.
-run_fail_sample() {
-	local name=$1 patch=$samples/$1.patch expect=$samples/$1.expect
-	local rc=0 re bad=0 left
-	[ -f "$expect" ] || { log "  $expect is missing"; return 1; }
-	kpatch_build "$name" "$patch" || rc=$?
-	if [ "$rc" -eq 0 ]; then
-		log "  kpatch-build succeeded, but this patch must be refused"
-		show_build_log "$name"
-		return 1
-	fi
-	log "  kpatch-build: failed as expected (exit status $rc)"
+# output_matches NAME FILE: every regex line (ERE) of FILE matches
+# kpatch-build's output for NAME; shows the matches and the misses.
+output_matches() {
+	local name=$1 expect=$2 re bad=0
 	while IFS= read -r re; do
 		case $re in '' | '#'*) continue ;; esac
 		if grep -E -q -e "$re" "$work/$name.log"; then
@@ -345,6 +343,22 @@ run_fail_sample() {
 			bad=1
 		fi
 	done <"$expect"
+	[ "$bad" -eq 0 ]
+}
+
+# A sample that kpatch-build must refuse with the expected message.
+run_fail_sample() {
+	local name=$1 patch=$samples/$1.patch expect=$samples/$1.expect
+	local rc=0 bad=0 left
+	[ -f "$expect" ] || { log "  $expect is missing"; return 1; }
+	kpatch_build "$name" "$patch" || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		log "  kpatch-build succeeded, but this patch must be refused"
+		show_build_log "$name"
+		return 1
+	fi
+	log "  kpatch-build: failed as expected (exit status $rc)"
+	output_matches "$name" "$expect" || bad=1
 	left=$(find "$work/out" -name '*.ko')
 	if [ -n "$left" ]; then
 		log "  a module was left behind: $left"
