@@ -50,20 +50,22 @@ struct target {
 	struct kelf_symbol *sym;	/* a named symbol, or NULL */
 	struct kelf_section *sec;	/* else: a spot in a section */
 	long addend;			/* relative to sym or to sec */
+	long spot;			/* the offset in sec meant, -1: unknown */
 };
 
 /* target.c */
 void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t);
-const char *target_string(const struct target *t, unsigned int type);
+const char *target_string(const struct target *t);
 bool is_string_section(const struct kelf_section *sec);
 bool is_ignored_section(const struct kelf_section *sec);
 bool is_init_section(const struct kelf_section *sec);
 bool is_function(const struct kelf_symbol *s);
 bool is_data(const struct kelf_symbol *s);
 
-/* pcrel.c: for a relocation in code, the size of the immediate after its
- * 4-byte field (to the end of its instruction), or -1 if unknown */
-long code_rela_tail(const struct kelf *k, const struct kelf_rela *r);
+/* pcrel.c: what to add to the addend of a PC-relative relocation for the
+ * offset it means in its target (4 + immediate size in code, 0 in data), or
+ * -1 if unknown */
+long rela_pc_bias(const struct kelf *k, const struct kelf_rela *r);
 
 /* correlate.c */
 void correlate(struct diff *d);

@@ -73,8 +73,8 @@ bool same_rela(struct diff *d, const struct kelf_rela *pr,
 	if (!pt.sec || !ot.sec)
 		return false;
 	if (is_string_section(pt.sec) && is_string_section(ot.sec)) {
-		ps = target_string(&pt, pr->type);
-		os = target_string(&ot, or->type);
+		ps = target_string(&pt);
+		os = target_string(&ot);
 		return ps && os && !strcmp(ps, os);
 	}
 	return !strcmp(section_name(pt.sec, true), ot.sec->name) &&

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * __LINE__ that the #line directives of the driver did not remove: a
- * function whose only differences are line numbers passed to the kernel's
- * line-taking debug functions is not changed.
+ * function whose only differences are line numbers passed to a call is not
+ * changed.
  *
- * Linux 6.1 passes __FILE__, __LINE__ to these (include/linux/kernel.h,
- * include/linux/sched.h, include/asm-generic/bug.h), always with the line as
- * the second argument, so in %esi.  GCC loads a constant line with
- * "mov $imm32, %esi" (be imm32).  A differing byte is accepted only when
+ * GCC loads a constant argument with "mov $imm32, %reg".  A differing byte
+ * is accepted only when it lies in the imm32 of such a mov to %esi, %edx or
+ * %ecx (the 2nd, 3rd or 4th argument; no prefix before the opcode, so it is
+ * not %r14d and the like), both values look like line numbers, and the mov
+ * is followed, through at most a few instructions that load other argument
+ * registers, by a direct call, where either
  *
- *   - it lies in the imm32 of such a mov (no prefix before the opcode, so it
- *     is not "mov $imm32, %r14d"), both values look like line numbers, and
- *   - the mov is followed, through at most a few instructions that load
- *     other argument registers and do not write %esi, by a call whose
- *     relocation names one of the functions below,
+ *   - the line is in %esi and the call is to one of the kernel's
+ *     line-taking functions below (Linux 6.1: include/linux/kernel.h,
+ *     include/linux/sched.h, include/asm-generic/bug.h), or
+ *   - the argument before it holds this file's __FILE__: the string, loaded
+ *     with "mov $str, %reg" just before the mov or on the way to the call,
+ *     is the name of the object's source file (printk("%s:%d", __FILE__,
+ *     __LINE__), might_sleep() and their like).
  *
- * and the relocations of both functions are the same.  Anything else is a
+ * The relocations of both functions must be the same.  Anything else is a
  * change.  The line field of __bug_table entries (WARN, BUG) is left out of
  * the comparison in special.c's table instead.
  */
@@ -33,7 +37,34 @@ static const char *const line_functions[] = {
 };
 
 #define MAX_LINE	(1u << 20)
-#define MAX_BETWEEN	6	/* instructions between the mov and the call */
+#define MAX_BETWEEN	8	/* instructions between the mov and the call */
+
+/* Register numbers of the argument registers, in order. */
+enum { RCX = 1, RDX = 2, RSI = 6, RDI = 7 };
+
+/* The register that holds the argument before the one in reg. */
+static int previous_argument(int reg)
+{
+	switch (reg) {
+	case RSI:
+		return RDI;
+	case RDX:
+		return RSI;
+	case RCX:
+		return RDX;
+	default:
+		return -1;
+	}
+}
+
+struct scan {
+	struct diff *d;
+	const struct kelf_symbol *p;
+	const unsigned char *b;		/* p's bytes */
+	size_t size;
+	int line_reg, file_reg;
+	bool file_seen;
+};
 
 static unsigned int le32(const unsigned char *b)
 {
@@ -64,49 +95,100 @@ static bool is_line_function(const struct kelf_rela *r)
 	return false;
 }
 
-/* A register-to-register mov (89 /r) that does not write %esi/%rsi. */
-static size_t reg_mov_len(const unsigned char *b, size_t left)
+/* The name of the object's source file (its STT_FILE symbol). */
+static const char *source_file(struct kelf *k)
 {
-	size_t rex = (b[0] & 0xf0) == 0x40;
-	unsigned char modrm;
+	size_t i;
 
-	if (left < rex + 2 || b[rex] != 0x89)
-		return 0;
-	modrm = b[rex + 1];
-	if ((modrm >> 6) != 3)
-		return 0;
-	if ((modrm & 7) == 6 && !(rex && (b[0] & 1)))
-		return 0;	/* destination %esi */
-	return rex + 2;
+	for (i = 1; i < k->nr_syms; i++)
+		if (kelf_type(k->syms[i]) == STT_FILE && k->syms[i]->name[0])
+			return k->syms[i]->name;
+	return NULL;
+}
+
+/* Whether the relocation at offset of the scanned function is __FILE__. */
+static bool is_file_string(struct scan *s, size_t offset)
+{
+	const struct kelf_rela *r = rela_at(s->p, offset);
+	const char *file = source_file(s->d->patched), *str;
+	size_t fl, sl;
+	struct target t;
+
+	if (!r || !file)
+		return false;
+	rela_target(s->d->patched, r, &t);
+	str = target_string(&t);
+	if (!str)
+		return false;
+	fl = strlen(file);
+	sl = strnlen(str, t.sec->size - (str - (char *)t.sec->data));
+	return sl >= fl && !strcmp(str + sl - fl, file) &&
+	       (sl == fl || str[sl - fl - 1] == '/');
+}
+
+/* "mov $imm32, %r64" (48 c7 /0): the register, or -1. */
+static int mov_imm64_reg(const unsigned char *b, size_t left)
+{
+	if (left < 7 || b[0] != 0x48 || b[1] != 0xc7 || (b[2] & 0xf8) != 0xc0)
+		return -1;
+	return b[2] & 7;
 }
 
 /*
  * The length of an instruction that may come between the line's mov and the
- * call: a load of another argument register.  0 for anything else.
+ * call: one that loads an argument register other than the line's (or one
+ * of r8-r15), or 0.  Notes a load of __FILE__ into the file's register.
  */
-static size_t between_len(const unsigned char *b, size_t left)
+static size_t between_len(struct scan *s, size_t pos)
 {
-	if (left >= 7 && b[0] == 0x48 && b[1] == 0xc7 &&
-	    (b[2] == 0xc7 || b[2] == 0xc1 || b[2] == 0xc2))
-		return 7;	/* mov $imm32, %rdi / %rcx / %rdx */
-	if (left >= 5 && (b[0] == 0xbf || b[0] == 0xba || b[0] == 0xb9))
-		return 5;	/* mov $imm32, %edi / %edx / %ecx */
-	if (left >= 2 && b[0] == 0x31 &&
-	    (b[1] == 0xc0 || b[1] == 0xd2 || b[1] == 0xc9 || b[1] == 0xff))
-		return 2;	/* xor %eax/%edx/%ecx/%edi */
-	return reg_mov_len(b, left);
+	const unsigned char *b = s->b + pos;
+	size_t left = s->size - pos, rex = (b[0] & 0xf0) == 0x40;
+	int reg = mov_imm64_reg(b, left);
+
+	if (reg >= 0) {
+		if (reg == s->line_reg)
+			return 0;
+		if (reg == s->file_reg && is_file_string(s, pos + 3))
+			s->file_seen = true;
+		return 7;
+	}
+	if (left < rex + 2)
+		return 0;
+	if (rex && (b[0] & 1))
+		reg = 8;		/* REX.B: r8-r15, never the line's */
+	if ((b[rex] & 0xf8) == 0xb8) {		/* mov $imm, %reg */
+		size_t len = rex && (b[0] & 8) ? 10 : rex + 5;
+
+		if (left < len)
+			return 0;
+		return (reg < 0 ? b[rex] & 7 : reg) == s->line_reg ? 0 : len;
+	}
+	if ((b[rex] == 0x89 || b[rex] == 0x31) && (b[rex + 1] >> 6) == 3)
+		/* mov or xor between registers: writes ModRM.rm */
+		return (reg < 0 ? b[rex + 1] & 7 : reg) == s->line_reg ?
+		       0 : rex + 2;
+	return 0;
 }
 
-/* Whether the mov at x, in p, feeds a call to a line-taking function. */
-static bool feeds_line_call(const struct kelf_symbol *p, size_t x)
+/* Whether the mov at x feeds a line to a call (see the top of the file). */
+static bool feeds_line_call(struct scan *s, size_t x)
 {
-	const unsigned char *b = p->sec->data + p->sym.st_value;
-	size_t size = p->sym.st_size, pos = x + 5, n, len;
+	size_t pos = x + 5, n, len;
 
-	for (n = 0; n <= MAX_BETWEEN && pos < size; n++) {
-		if (b[pos] == 0xe8 && pos + 5 <= size)
-			return is_line_function(rela_at(p, pos + 1));
-		len = between_len(b + pos, size - pos);
+	if (x >= 7 && mov_imm64_reg(s->b + x - 7, 7) == s->file_reg &&
+	    is_file_string(s, x - 4))
+		s->file_seen = true;
+	for (n = 0; n <= MAX_BETWEEN && pos < s->size; n++) {
+		if (s->b[pos] == 0xe8 && pos + 5 <= s->size) {
+			const struct kelf_rela *r = rela_at(s->p, pos + 1);
+
+			if (!r || (r->type != R_X86_64_PLT32 &&
+				   r->type != R_X86_64_PC32))
+				return false;
+			return s->file_seen ||
+			       (s->line_reg == RSI && is_line_function(r));
+		}
+		len = between_len(s, pos);
 		if (!len)
 			return false;
 		pos += len;
@@ -114,49 +196,67 @@ static bool feeds_line_call(const struct kelf_symbol *p, size_t x)
 	return false;
 }
 
-/* Whether x is "mov $line, %esi" in both functions, imm covering byte i. */
-static bool is_line_mov(const struct kelf_symbol *p,
-			const struct kelf_symbol *o, size_t x, size_t i)
+/* The register a "mov $imm32, %r32" at b loads, if it is esi, edx or ecx. */
+static int line_register(unsigned char opcode)
 {
-	const unsigned char *pb = p->sec->data + p->sym.st_value;
-	const unsigned char *ob = o->sec->data + o->sym.st_value;
+	switch (opcode) {
+	case 0xbe:
+		return RSI;
+	case 0xba:
+		return RDX;
+	case 0xb9:
+		return RCX;
+	default:
+		return -1;
+	}
+}
+
+/* Whether x is "mov $line, %reg" in both functions, its imm covering i. */
+static bool is_line_mov(struct scan *s, const unsigned char *ob, size_t x,
+			size_t i)
+{
+	const unsigned char *pb = s->b;
 	unsigned int pv, ov;
 	size_t k;
 
-	if (x < 1 || x + 5 > p->sym.st_size || i >= x + 5)
+	if (x < 1 || x + 5 > s->size || i >= x + 5 || pb[x] != ob[x])
 		return false;
-	if (pb[x] != 0xbe || ob[x] != 0xbe)
+	s->line_reg = line_register(pb[x]);
+	s->file_reg = previous_argument(s->line_reg);
+	s->file_seen = false;
+	if (s->line_reg < 0)
 		return false;
 	if ((pb[x - 1] & 0xf0) == 0x40 || pb[x - 1] == 0x66)
-		return false;	/* a prefix: not %esi */
+		return false;	/* a prefix: another register */
 	pv = le32(pb + x + 1);
 	ov = le32(ob + x + 1);
 	if (!pv || !ov || pv >= MAX_LINE || ov >= MAX_LINE)
 		return false;
 	for (k = x; k < x + 5; k++)
-		if (rela_at(p, k))
+		if (rela_at(s->p, k))
 			return false;
-	return feeds_line_call(p, x);
+	return feeds_line_call(s, x);
 }
 
 bool only_line_numbers_differ(struct diff *d, struct kelf_symbol *p)
 {
 	struct kelf_symbol *o = p->twin;
-	const unsigned char *pb, *ob;
-	size_t i, x, size = p->sym.st_size;
+	struct scan s = { .d = d, .p = p, .size = p->sym.st_size };
+	const unsigned char *ob;
+	size_t i, x;
 	bool found;
 
-	if (!p->sec->data || !o->sec->data || size != o->sym.st_size ||
+	if (!p->sec->data || !o->sec->data || s.size != o->sym.st_size ||
 	    relas_diff_offset(d, p) >= 0)
 		return false;
-	pb = p->sec->data + p->sym.st_value;
+	s.b = p->sec->data + p->sym.st_value;
 	ob = o->sec->data + o->sym.st_value;
-	for (i = 0; i < size; i++) {
-		if (pb[i] == ob[i])
+	for (i = 0; i < s.size; i++) {
+		if (s.b[i] == ob[i])
 			continue;
 		found = false;
 		for (x = i >= 4 ? i - 4 : 0; x < i && !found; x++) {
-			if (is_line_mov(p, o, x, i)) {
+			if (is_line_mov(&s, ob, x, i)) {
 				found = true;
 				i = x + 4;	/* past the imm32 */
 			}

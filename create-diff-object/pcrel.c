@@ -1,31 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Where a PC-relative relocation in code really points.  The CPU adds the
+ * Where a PC-relative relocation really points.  In code, the CPU adds the
  * displacement to the address of the next instruction, so the relocation's
  * addend is "target - 4 - N", N being the size of the immediate after the
  * 4-byte field (0 for calls, jumps and most loads; 1 for "cmpb $0, x(%rip)",
  * 4 for "movl $1, x(%rip)").  Guessing N picks the wrong one of two
  * adjacent small variables (the one-byte flags of WARN_ONCE), so the code
- * of every function is decoded once (insn.c) and N looked up.
+ * of every function is decoded once (insn.c) and N looked up.  In data
+ * (".long x - ." in the tables of special sections), the addend is exact.
  *
- * Per object, the relocation sections of code get an array of N by
- * relocation, -1 where decoding failed; they are found from the relocation
- * pointer by binary search.
+ * Per object, every relocation section of allocated code or data gets an
+ * array of biases (4 + N in code, 0 in data, -1 where the code did not
+ * decode); they are found from the relocation pointer by binary search.
  */
 #include "insn.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct tails {
+struct biases {
 	const struct kelf_rela *relas;	/* a relocation section's array */
 	size_t nr;
-	signed char *tail;		/* by relocation: N, or -1 */
+	signed char *bias;		/* by relocation; NULL: all 0 */
 };
 
 struct object {
 	const struct kelf *k;
-	struct tails *secs;
+	struct biases *secs;
 	size_t nr;
 };
 
@@ -65,28 +66,32 @@ static void decode_section(const struct kelf_section *sec, signed char *after)
 		decode(sec, 0, sec->size, after);
 }
 
-static void fill(const struct kelf_section *sec, struct tails *t)
+static void fill(const struct kelf_section *sec, struct biases *b)
 {
-	signed char *after = malloc(sec->size);
+	signed char *after;
 	size_t i;
 
-	t->relas = sec->rela->relas;
-	t->nr = sec->rela->nr_relas;
-	t->tail = xmalloc(t->nr ? t->nr : 1);
-	memset(t->tail, -1, t->nr);
+	b->relas = sec->rela->relas;
+	b->nr = sec->rela->nr_relas;
+	if (!kelf_is_exec(sec))
+		return;
+	b->bias = xmalloc(b->nr);
+	memset(b->bias, -1, b->nr);
+	after = sec->data ? malloc(sec->size) : NULL;
 	if (!after)
 		return;
 	memset(after, -1, sec->size);
 	decode_section(sec, after);
-	for (i = 0; i < t->nr; i++)
-		if (t->relas[i].offset < sec->size)
-			t->tail[i] = after[t->relas[i].offset];
+	for (i = 0; i < b->nr; i++)
+		if (b->relas[i].offset < sec->size &&
+		    after[b->relas[i].offset] >= 0)
+			b->bias[i] = 4 + after[b->relas[i].offset];
 	free(after);
 }
 
 static int by_address(const void *a, const void *b)
 {
-	const struct tails *x = a, *y = b;
+	const struct biases *x = a, *y = b;
 
 	return x->relas < y->relas ? -1 : x->relas > y->relas;
 }
@@ -107,7 +112,7 @@ static struct object *load(const struct kelf *k)
 	for (i = 1; i < k->nr_secs; i++) {
 		const struct kelf_section *sec = k->secs[i];
 
-		if (kelf_is_exec(sec) && sec->data && sec->rela &&
+		if ((sec->sh.sh_flags & SHF_ALLOC) && sec->rela &&
 		    sec->rela->nr_relas)
 			fill(sec, &o->secs[o->nr++]);
 	}
@@ -115,21 +120,21 @@ static struct object *load(const struct kelf *k)
 	return o;
 }
 
-long code_rela_tail(const struct kelf *k, const struct kelf_rela *r)
+long rela_pc_bias(const struct kelf *k, const struct kelf_rela *r)
 {
 	struct object *o = load(k);
 	size_t lo = 0, hi = o ? o->nr : 0;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		const struct tails *t = &o->secs[mid];
+		const struct biases *b = &o->secs[mid];
 
-		if (r < t->relas)
+		if (r < b->relas)
 			hi = mid;
-		else if (r >= t->relas + t->nr)
+		else if (r >= b->relas + b->nr)
 			lo = mid + 1;
 		else
-			return t->tail[r - t->relas];
+			return b->bias ? b->bias[r - b->relas] : 0;
 	}
 	return -1;
 }

@@ -65,32 +65,33 @@ static bool is_pcrel(unsigned int type)
  * A PC-relative reference from an instruction carries "- 4 - N" in its
  * addend: the distance from the displacement to the end of the instruction,
  * N being the size of an immediate operand that follows it (0, 1, 2 or 4).
- * The byte it means is that much further on.  N is known when the code
- * decodes (pcrel.c); otherwise take the first guess that a symbol covers.
+ * The byte it means is that much further on.  pcrel.c knows the bias (also
+ * for data, where it is 0); the offset meant is then exact.
  */
-static struct kelf_symbol *pcrel_cover(struct kelf *k,
-				       const struct kelf_rela *r,
-				       struct kelf_section *sec)
+static long spot(struct kelf *k, const struct kelf_rela *r, long addend)
+{
+	long bias;
+
+	if (!is_pcrel(r->type))
+		return addend;
+	bias = rela_pc_bias(k, r);
+	return bias < 0 || addend + bias < 0 ? -1 : addend + bias;
+}
+
+/* Code that did not decode: take the first guess that a symbol covers. */
+static struct kelf_symbol *guess_cover(struct kelf *k, struct kelf_section *sec,
+				       long addend)
 {
 	static const long bias[] = { 4, 5, 6, 8 };
-	long tail = code_rela_tail(k, r);
 	struct kelf_symbol *s;
 	size_t i;
 
-	if (tail >= 0)
-		return r->addend + 4 + tail < 0 ? NULL :
-		       kelf_symbol_at(k, sec, r->addend + 4 + tail);
 	for (i = 0; i < sizeof(bias) / sizeof(bias[0]); i++) {
-		s = kelf_symbol_at(k, sec, r->addend + bias[i]);
+		s = kelf_symbol_at(k, sec, addend + bias[i]);
 		if (s)
 			return s;
 	}
 	return NULL;
-}
-
-static long pcrel_bias(unsigned int type)
-{
-	return is_pcrel(type) ? 4 : 0;
 }
 
 /* ORC and similar tables also point at the end of a function. */
@@ -109,37 +110,59 @@ static struct kelf_symbol *function_ending_at(struct kelf_section *sec,
 	return NULL;
 }
 
+static struct kelf_symbol *cover(struct kelf *k, const struct kelf_rela *r,
+				 const struct target *t)
+{
+	struct kelf_symbol *s = NULL;
+
+	if (t->spot >= 0)
+		s = kelf_symbol_at(k, t->sec, t->spot);
+	else if (is_pcrel(r->type))
+		s = guess_cover(k, t->sec, t->addend);
+	if (!s)
+		s = kelf_symbol_at(k, t->sec, t->addend);
+	if (!s)
+		s = function_ending_at(t->sec, t->addend);
+	return s;
+}
+
+/*
+ * A relocation against a section, or against a label in a string section
+ * (".LC3", which the assembler keeps for data tables), means a spot in
+ * that section: the function or object covering it, if any, else strings
+ * or anonymous data.
+ */
 void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t)
 {
-	struct kelf_symbol *s = r->sym, *cover;
+	struct kelf_symbol *s = r->sym, *c;
 	struct kelf_section *sec = s->sec;
 
 	t->sym = s;
 	t->sec = NULL;
 	t->addend = r->addend;
-	if (kelf_type(s) != STT_SECTION || !sec)
+	t->spot = -1;
+	if (!sec || (kelf_type(s) != STT_SECTION && !is_string_section(sec)))
 		return;
 	t->sym = NULL;
 	t->sec = sec;
+	if (kelf_type(s) != STT_SECTION)
+		t->addend += (long)s->sym.st_value;
+	t->spot = spot(k, r, t->addend);
 	if (is_string_section(sec))
 		return;
-	cover = is_pcrel(r->type) ? pcrel_cover(k, r, sec) : NULL;
-	if (!cover)
-		cover = kelf_symbol_at(k, sec, r->addend);
-	if (!cover)
-		cover = function_ending_at(sec, r->addend);
-	if (!cover)
+	c = cover(k, r, t);
+	if (!c)
 		return;
-	t->sym = cover;
+	t->sym = c;
 	t->sec = NULL;
-	t->addend = r->addend - (long)cover->sym.st_value;
+	t->addend -= (long)c->sym.st_value;
 }
 
 /* The string a relocation into a string section means. */
-const char *target_string(const struct target *t, unsigned int type)
+const char *target_string(const struct target *t)
 {
 	const struct kelf_section *sec = t->sec;
-	long off = t->addend + pcrel_bias(type);
+	long off = t->spot >= 0 ? t->spot : t->addend + 4;
 
 	if (!sec || !is_string_section(sec) || !sec->data)
 		return NULL;

@@ -174,7 +174,7 @@ int out_relocate(struct diff *d, struct kelf_section *out_sec,
 	if (!sym)
 		return -1;
 	kelf_add_rela(kelf_rela_section(d->out, out_sec), new_offset, r->type,
-		      t.sym ? t.addend : r->addend, sym);
+		      t.addend, sym);
 	return 0;
 }
 
