@@ -14,6 +14,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 enum {
 	EXIT_CHANGED = 0,
 	EXIT_ERROR = 1,
@@ -25,8 +27,7 @@ enum {
 struct symstate {
 	char *why;		/* why it changed, for the report */
 	char *out_name;		/* its name in OUT.o, if not its own */
-	bool copied;		/* changed, but no ftrace entry: not patched by a
-				 * klp_func, copied with its patched users */
+	bool copied;		/* changed, no ftrace entry: copied with its users */
 };
 
 struct diff {
@@ -62,9 +63,11 @@ bool is_init_section(const struct kelf_section *sec);
 bool is_function(const struct kelf_symbol *s);
 bool is_data(const struct kelf_symbol *s);
 
-/* pcrel.c: what to add to the addend of a PC-relative relocation for the
+/*
+ * pcrel.c: what to add to the addend of a PC-relative relocation for the
  * offset it means in its target (4 + immediate size in code, 0 in data), or
- * -1 if unknown */
+ * -1 if unknown
+ */
 long rela_pc_bias(const struct kelf *k, const struct kelf_rela *r);
 
 /* correlate.c */

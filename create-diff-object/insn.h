@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* x86-64 instruction lengths (insn.c), and what they tell about relocations
- * in code (pcrel.c). */
+/*
+ * x86-64 instruction lengths (insn.c), and what they tell about relocations
+ * in code (pcrel.c).
+ */
 #ifndef INSN_H
 #define INSN_H
 

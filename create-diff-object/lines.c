@@ -89,7 +89,7 @@ static bool is_line_function(const struct kelf_rela *r)
 
 	if (!r || (r->type != R_X86_64_PLT32 && r->type != R_X86_64_PC32))
 		return false;
-	for (i = 0; i < sizeof(line_functions) / sizeof(line_functions[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(line_functions); i++)
 		if (!strcmp(r->sym->name, line_functions[i]))
 			return true;
 	return false;

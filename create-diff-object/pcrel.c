@@ -104,7 +104,7 @@ static struct object *load(const struct kelf *k)
 	for (i = 0; i < nr_objects; i++)
 		if (objects[i].k == k)
 			return &objects[i];
-	if (nr_objects == sizeof(objects) / sizeof(objects[0]))
+	if (nr_objects == ARRAY_SIZE(objects))
 		return NULL;
 	o = &objects[nr_objects++];
 	o->k = k;

@@ -63,7 +63,7 @@ static void origin(const char *name, char *buf, size_t len)
 	const char *first = NULL, *p;
 	size_t i;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		p = strstr(name, kinds[i]);
 		if (p && (!first || p < first))
 			first = p;
@@ -210,7 +210,9 @@ int report_close(struct diff *d)
 		return 0;
 	fclose(d->report);
 	d->report = NULL;
-	if (report_path && !(f = fopen(report_path, "w"))) {
+	if (report_path)
+		f = fopen(report_path, "w");
+	if (!f) {
 		perror(report_path);
 		ret = -1;
 	} else {

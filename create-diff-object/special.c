@@ -40,8 +40,10 @@ static const struct special specials[] = {
 	{ ENTRIES(".ibt_endbr_seal", 1) },
 	{ ENTRIES("__bug_table", 1),
 	  .compare = true, .fields = "flags, file",
-	  /* CONFIG_DEBUG_BUGVERBOSE: disp, file, line, flags; the line is
-	   * WARN's or BUG's __LINE__, it moves with unrelated edits */
+	  /*
+	   * CONFIG_DEBUG_BUGVERBOSE: disp, file, line, flags; the line is
+	   * WARN's or BUG's __LINE__, it moves with unrelated edits
+	   */
 	  .ignore = { .entry_size = 12, .offset = 8, .len = 2 } },
 	{ ENTRIES("__jump_table", 2),
 	  .compare = true, .fields = "key, branch type, target" },
@@ -62,15 +64,14 @@ static const struct special specials[] = {
 
 const struct special *special_row(size_t n)
 {
-	return n < sizeof(specials) / sizeof(specials[0]) ? &specials[n] :
-							     NULL;
+	return n < ARRAY_SIZE(specials) ? &specials[n] : NULL;
 }
 
 const struct special *special_find(const struct kelf_section *sec)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(specials); i++)
 		if (!strcmp(sec->name, specials[i].name))
 			return &specials[i];
 	return NULL;

@@ -41,7 +41,7 @@ bool is_ignored_section(const struct kelf_section *sec)
 
 	if (kelf_is_rela(sec))
 		return true;
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (starts(sec->name, prefixes[i]))
 			return true;
 	return false;
@@ -86,7 +86,7 @@ static struct kelf_symbol *guess_cover(struct kelf *k, struct kelf_section *sec,
 	struct kelf_symbol *s;
 	size_t i;
 
-	for (i = 0; i < sizeof(bias) / sizeof(bias[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bias); i++) {
 		s = kelf_symbol_at(k, sec, addend + bias[i]);
 		if (s)
 			return s;
