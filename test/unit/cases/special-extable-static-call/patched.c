@@ -1,8 +1,9 @@
 /*
- * Exception table, static call sites and lock prefixes (Linux 6.1 x86
- * layouts).  ex_type()'s __ex_table entry gets another handler type and
- * sc_tail()'s .static_call_sites entry the tail-call flag: both changed,
- * their code is the same.  A new function first in the file adds entries
+ * Exception table, static call sites, paravirt sites and lock prefixes
+ * (Linux 6.1 x86 layouts).  ex_type()'s __ex_table entry gets another
+ * handler type, sc_tail()'s .static_call_sites entry the tail-call flag and
+ * pv_type()'s .parainstructions entry another type: all changed, their
+ * code is the same.  A new function first in the file adds entries
  * to each table, which moves all the others: ex_same(), sc_same() and
  * lock_same() are unchanged.
  */
@@ -28,6 +29,15 @@
 		     ".pushsection .static_call_sites, \"a\"\n"		\
 		     " .long 1b - .\n"					\
 		     " .long __SCK__" #name " - . + " #flag "\n"		\
+		     ".popsection\n" : : : "memory")
+
+/* A paravirt call site; only .parainstructions says which operation. */
+#define PARAVIRT_SITE(type)						\
+	asm volatile("771: call *pv_op(%%rip)\n772:\n"			\
+		     ".pushsection .parainstructions, \"a\"\n"		\
+		     " .balign 8\n .quad 771b\n"				\
+		     " .byte " #type "\n .byte 772b-771b\n"		\
+		     " .short 0\n .balign 8\n"				\
 		     ".popsection\n" : : : "memory")
 
 #define LOCK_INC(ptr)							\
@@ -69,6 +79,11 @@ void sc_tail(void)
 void sc_same(void)
 {
 	STATIC_CALL(tick, 0);
+}
+
+void pv_type(void)
+{
+	PARAVIRT_SITE(4);
 }
 
 void lock_same(int *p)
