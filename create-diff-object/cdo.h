@@ -83,7 +83,7 @@ long symbol_diff_offset(struct diff *d, struct kelf_symbol *p);
 long relas_diff_offset(struct diff *d, struct kelf_symbol *p);
 bool same_rela(struct diff *d, const struct kelf_rela *pr,
 	       const struct kelf_rela *or);
-/* Mark p (and its twin) changed, with the reason; false if it already was. */
+/* Mark p (and its twin) changed, with the reason; false unless it was same. */
 bool mark_changed(struct diff *d, struct kelf_symbol *p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

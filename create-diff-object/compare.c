@@ -154,8 +154,8 @@ bool mark_changed(struct diff *d, struct kelf_symbol *p, const char *fmt, ...)
 	struct symstate *st = sym_state(d, p);
 	va_list ap;
 
-	if (p->status == KELF_CHANGED)
-		return false;
+	if (p->status != KELF_SAME)
+		return false;	/* new, or changed already */
 	p->status = KELF_CHANGED;
 	if (p->twin)
 		p->twin->status = KELF_CHANGED;

@@ -46,3 +46,8 @@ int untouched(int x)
 {
 	return x * 2;
 }
+
+int fill_four(int x)
+{
+	return fill_table(x) + 4;
+}
