@@ -149,7 +149,16 @@ static void set_why(struct diff *d, struct kelf_symbol *p, const char *fmt,
 	st->why = s;
 }
 
-#define MAX_USERS	64
+#define MAX_USERS	256
+
+static bool listed(struct kelf_symbol *const *users, size_t nr,
+		   const struct kelf_symbol *s)
+{
+	while (nr--)
+		if (users[nr] == s)
+			return true;
+	return false;
+}
 
 /*
  * Whether p can be moved into its callers; they are then in users[0..*nr-1].
@@ -160,11 +169,12 @@ static bool movable(struct diff *d, struct refs *refs, struct kelf_symbol *p,
 {
 	static const char prefix[] = "no ftrace entry: notrace or compiled "
 				     "without -pg; ";
-	bool cold = is_cold_part(p) || is_switch_table(p);
+	/* a part of the functions using it, not a function of its own */
+	bool part = is_cold_part(p) || is_switch_table(p);
 	size_t i;
 
 	*nr = 0;
-	if (!cold && kelf_bind(p) != STB_LOCAL) {
+	if (!part && kelf_bind(p) != STB_LOCAL) {
 		set_why(d, p, "%sit is global: other objects may call it",
 			prefix);
 		return false;
@@ -172,7 +182,7 @@ static bool movable(struct diff *d, struct refs *refs, struct kelf_symbol *p,
 	for (i = 0; i < refs->nr; i++) {
 		struct ref *r = &refs->list[i];
 
-		if (r->to != p || (!cold && r->from &&
+		if (r->to != p || (!part && r->from &&
 				   is_cold_part_of(r->from, p)))
 			continue;
 		if (!r->from) {
@@ -180,6 +190,8 @@ static bool movable(struct diff *d, struct refs *refs, struct kelf_symbol *p,
 				prefix);
 			return false;
 		}
+		if (listed(users, *nr, r->from))
+			continue;
 		if (*nr == MAX_USERS) {
 			set_why(d, p, "%sit has too many callers", prefix);
 			return false;
