@@ -29,6 +29,9 @@ const char *klp_rela_objname(const struct kelf_symbol *s,
 			     char obj[KLP_OBJNAME_MAX + 1]);
 /* Frees what mark_klp_symbols() keeps in the symbols' priv. */
 void free_klp_symbols(struct kelf *k);
+/* versions.c: __versions CRCs must be the target's (MODVERSIONS) */
+int check_versions(const struct kelf *k, const struct symvers *sv,
+		   const char *symvers_path);
 int check_undefs(struct kelf *k, const struct symvers *sv,
 		 const char *symvers_path);
 

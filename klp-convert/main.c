@@ -90,7 +90,8 @@ static int convert(struct kelf *k, const struct opts *o,
 	long moved;
 
 	nr_syms = mark_klp_symbols(k);
-	if (nr_syms < 0 || check_undefs(k, sv, o->symvers))
+	if (nr_syms < 0 || check_undefs(k, sv, o->symvers) ||
+	    check_versions(k, sv, o->symvers))
 		return -1;
 	if (nr_syms && !is_livepatch_module(k)) {
 		fprintf(stderr, "error: %s: has livepatch symbols but no "

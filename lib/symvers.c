@@ -15,6 +15,7 @@
 struct export {
 	char *name;
 	char *module;
+	unsigned long crc;
 	struct export *next;
 };
 
@@ -32,7 +33,7 @@ static unsigned int hash_name(const char *s)
 }
 
 static void add_export(struct symvers *sv, const char *name,
-		       const char *module)
+		       const char *module, unsigned long crc)
 {
 	struct export *e;
 	unsigned int b = hash_name(name);
@@ -43,6 +44,7 @@ static void add_export(struct symvers *sv, const char *name,
 	e = xmalloc(sizeof(*e));
 	e->name = xstrdup(name);
 	e->module = xstrdup(module);
+	e->crc = crc;
 	e->next = sv->hash[b];
 	sv->hash[b] = e;
 }
@@ -79,7 +81,7 @@ static int parse_line(struct symvers *sv, const char *path, size_t lineno,
 			"kernel's build?\n", path, lineno);
 		return -1;
 	}
-	add_export(sv, field[1], field[2]);
+	add_export(sv, field[1], field[2], strtoul(field[0], NULL, 16));
 	return 0;
 }
 
@@ -112,6 +114,20 @@ struct symvers *symvers_load(const char *path)
 		return NULL;
 	}
 	return sv;
+}
+
+bool symvers_crc(const struct symvers *sv, const char *name,
+		 unsigned long *crc)
+{
+	const struct export *e;
+
+	for (e = sv->hash[hash_name(name)]; e; e = e->next) {
+		if (!strcmp(e->name, name)) {
+			*crc = e->crc;
+			return true;
+		}
+	}
+	return false;
 }
 
 const char *symvers_module(const struct symvers *sv, const char *name)

@@ -7,6 +7,7 @@
 #ifndef SYMVERS_H
 #define SYMVERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct symvers;
@@ -24,6 +25,9 @@ const char *symvers_module(const struct symvers *sv, const char *name);
  * Returns buf, or NULL if it does not fit in len bytes.
  */
 char *symvers_objname(const char *module, char *buf, size_t len);
+/* The CRC Module.symvers gives name (0 without MODVERSIONS); false if absent. */
+bool symvers_crc(const struct symvers *sv, const char *name,
+		 unsigned long *crc);
 void symvers_free(struct symvers *sv);
 
 #endif

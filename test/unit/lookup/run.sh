@@ -618,6 +618,32 @@ test_klp_convert_moves() {
 		{ echo ".modinfo changed"; return 1; }
 }
 
+# A module whose __versions records exported_fn with CRC $1 (hex, 8 digits).
+module_with_crc() {
+	local crc=$1 out=$2 bytes
+	bytes=$(printf '%s' "$crc" | sed 's/\(..\)\(..\)\(..\)\(..\)/\\x\4\\x\3\\x\2\\x\1/')
+	{ printf '%b' "$bytes\\x00\\x00\\x00\\x00"; printf 'exported_fn'
+	  head -c 45 /dev/zero; } > "$out.versions"
+	objcopy --add-section "__versions=$out.versions" "$work/obj/mod.ko" "$out"
+}
+
+# MODVERSIONS: the CRCs kbuild wrote must be the target's.
+test_klp_convert_versions() {
+	local d=$work/t/convert_versions rc=0
+	mkdir -p "$d"
+	module_with_crc 12345678 "$d/good.ko"
+	"$KLP_CONVERT" --symvers "$work/Module.symvers" "$d/good.ko" \
+		"$d/good.out.ko" 2> "$d/err" ||
+		{ echo "matching CRC refused: $(cat "$d/err")"; return 1; }
+	module_with_crc 87654321 "$d/bad.ko"
+	"$KLP_CONVERT" --symvers "$work/Module.symvers" "$d/bad.ko" \
+		"$d/bad.out.ko" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "CRC mismatch: exit status $rc, expected 1"; return 1; }
+	grep -q 'exported_fn has CRC 0x87654321 in the module but 0x12345678' "$d/err" ||
+		{ echo "error does not give both CRCs: $(cat "$d/err")"; return 1; }
+	[ ! -e "$d/bad.out.ko" ] || { echo "output written despite the error"; return 1; }
+}
+
 test_klp_convert_unexported_error() {
 	local d=$work/t/convert_mod_unexported rc=0
 	convert mod_unexported || rc=$?
@@ -771,6 +797,7 @@ main() {
 		 module_load_time_position_error \
 		 vmlinux_uses_module_export_error module_target_checks \
 		 klp_convert_moves klp_convert_unexported_error \
+		 klp_convert_versions \
 		 klp_convert_bad_name_error klp_convert_needs_livepatch_modinfo \
 		 lookup_then_klp_convert klp_convert_for_prefix \
 		 klp_convert_module_to_vmlinux_error \
