@@ -13,17 +13,22 @@ diff_objects() {
 		id=o$i
 		rc=0
 		"$CDO" --prefix "$id" --report "$WORK/diff/$id.report" \
+			--json "$WORK/diff/$id.json" \
 			"$WORK/orig/$f" "$WORK/patched/$f" "$WORK/diff/$id.o" \
 			2>>"$WORK/diff/$id.err" || rc=$?
+		printf '%s\n' "$f" > "$WORK/diff/$id.object"
+		printf '%s\n' "${OWNER[$f]}" > "$WORK/diff/$id.objname"
+		case $rc in
+		0) echo changed ;; 3) echo unchanged ;; 2) echo refused ;; *) echo error ;;
+		esac > "$WORK/diff/$id.status"
 		case $rc in
 		0)
-			DIFF_IDS+=("$id")
-			printf '%s\n' "$f" > "$WORK/diff/$id.object"
-			printf '%s\n' "${OWNER[$f]}" > "$WORK/diff/$id.objname" ;;
+			DIFF_IDS+=("$id") ;;
 		3)
 			debug "$f: no change" ;;
 		2)
 			cat "$WORK/diff/$id.err" >&2
+			write_json refused
 			die "$f: the patch changes something a livepatch cannot change (see above)" ;;
 		*)
 			cat "$WORK/diff/$id.err" >&2
@@ -170,12 +175,41 @@ convert_module() {
 	mv "$OUTDIR/$MODNAME.ko.tmp" "$OUTDIR/$MODNAME.ko"
 }
 
+json_string() {
+	local s=${1//\\/\\\\}
+	printf '"%s"' "${s//\"/\\\"}"
+}
+
+# --json FILE: what changed in each object, for machines: the differ's items
+# per object, and the result.
+write_json() {
+	local result=$1 id first=1 ids
+	[ -n "$JSON_OUT" ] || return 0
+	mapfile -t ids < <(find "$WORK/diff" -name 'o*.status' -printf '%f\n' |
+		sed 's/\.status$//' | sort -V)
+	{
+		printf '{\n  "module": %s,\n  "result": %s,\n  "objects": [' \
+			"$(json_string "$MODNAME")" "$(json_string "$result")"
+		for id in "${ids[@]}"; do
+			[ $first -eq 1 ] || printf ','
+			first=0
+			printf '\n    {"object": %s, "klp_object": %s, "status": %s, "items": %s}' \
+				"$(json_string "$(cat "$WORK/diff/$id.object")")" \
+				"$(json_string "$(cat "$WORK/diff/$id.objname")")" \
+				"$(json_string "$(cat "$WORK/diff/$id.status")")" \
+				"$(cat "$WORK/diff/$id.json" 2>/dev/null || echo '[]')"
+		done
+		printf '\n  ]\n}\n'
+	} > "$JSON_OUT.tmp" && mv "$JSON_OUT.tmp" "$JSON_OUT"
+}
+
 summary() {
 	local id
 	for id in "${DIFF_IDS[@]}"; do
 		info "$(cat "$WORK/diff/$id.object") ($(cat "$WORK/diff/$id.objname")):"
 		sed 's/^/    /' "$WORK/diff/$id.report" >&2
 	done
+	write_json success
 	info "total $(elapsed "$START_TIME")s"
 	info "SUCCESS: $OUTDIR/$MODNAME.ko"
 }
