@@ -104,6 +104,9 @@ void pair_static_locals(struct diff *d);
 void check(struct diff *d);
 void refuse(struct diff *d, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A refusal that KPATCH_FORCE_UNSAFE does not lift. */
+void refuse_unforceable(struct diff *d, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* select.c */
 void select_needed(struct diff *d);

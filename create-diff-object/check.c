@@ -8,6 +8,23 @@
 #include <stdarg.h>
 #include <string.h>
 
+static void print_refusal(struct diff *d, const char *name, const char *fmt,
+			  va_list ap)
+{
+	va_list again;
+
+	va_copy(again, ap);
+	fprintf(stderr, "create-diff-object: %s: refused %s: ", d->objname,
+		name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fprintf(d->report, "refused %s ", name);
+	vfprintf(d->report, fmt, again);
+	fputc('\n', d->report);
+	va_end(again);
+	d->nr_refused++;
+}
+
 void refuse(struct diff *d, const char *name, const char *fmt, ...)
 {
 	va_list ap;
@@ -18,19 +35,18 @@ void refuse(struct diff *d, const char *name, const char *fmt, ...)
 	va_end(ap);
 	if (forced)
 		return;
-	fprintf(stderr, "create-diff-object: %s: refused %s: ", d->objname,
-		name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_refusal(d, name, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
 
-	fprintf(d->report, "refused %s ", name);
+void refuse_unforceable(struct diff *d, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
 	va_start(ap, fmt);
-	vfprintf(d->report, fmt, ap);
+	print_refusal(d, name, fmt, ap);
 	va_end(ap);
-	fputc('\n', d->report);
-	d->nr_refused++;
 }
 
 static void check_function(struct diff *d, struct kelf_symbol *p)

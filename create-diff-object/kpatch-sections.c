@@ -29,7 +29,7 @@
  * kpatch_sections_check() after check() and kpatch_sections_select() before
  * select_needed(); refuse() asks kpatch_sections_force() whether the
  * function it names is forced.  Malformed tables and functions without
- * ftrace entry are refused with refuse_always(), which nothing forces.
+ * ftrace entry are refused with refuse_unforceable().
  */
 #include "cdo.h"
 
@@ -52,30 +52,6 @@ static const struct {
 	{ "pre_unpatch",	"KPATCH_PRE_UNPATCH_CALLBACK" },
 	{ "post_unpatch",	"KPATCH_POST_UNPATCH_CALLBACK" },
 };
-
-/* A refusal that KPATCH_FORCE_UNSAFE does not lift; formatted as refuse(). */
-static void refuse_always(struct diff *d, const char *name, const char *fmt,
-			  ...) __attribute__((format(printf, 3, 4)));
-
-static void refuse_always(struct diff *d, const char *name, const char *fmt,
-			  ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "create-diff-object: %s: refused %s: ", d->objname,
-		name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-
-	fprintf(d->report, "refused %s ", name);
-	va_start(ap, fmt);
-	vfprintf(d->report, fmt, ap);
-	va_end(ap);
-	fputc('\n', d->report);
-	d->nr_refused++;
-}
 
 static bool is_entry(const struct kelf_symbol *s)
 {
@@ -118,7 +94,7 @@ static struct kelf_symbol *entry_function(struct diff *d,
 
 	if (f && is_function(f))
 		return f;
-	refuse_always(d, entry->name, "%s in section %s does not name a "
+	refuse_unforceable(d, entry->name, "%s in section %s does not name a "
 		      "function defined in this source file (%s); use it in "
 		      "the file that defines the function", macro,
 		      entry->sec->name, f ? f->name : "not a function");
@@ -181,7 +157,7 @@ static void ignore_sections(struct diff *d)
 			continue;
 		name = entry_string(sec->syms[i]);
 		if (!name) {
-			refuse_always(d, sec->syms[i]->name, "entry of %s is "
+			refuse_unforceable(d, sec->syms[i]->name, "entry of %s is "
 				      "not a section name; use "
 				      "KPATCH_IGNORE_SECTION(\".name\") with "
 				      "a string literal", IGNORE_SECTIONS);
@@ -291,7 +267,7 @@ void kpatch_sections_check(struct diff *d)
 			continue;
 		if (has_ftrace_entry(d->orig, p->twin))
 			continue;
-		refuse_always(d, p->name, "changed function without an ftrace "
+		refuse_unforceable(d, p->name, "changed function without an ftrace "
 			      "entry (no call to __fentry__ at its start in "
 			      "the original object: its file is built without "
 			      "-pg/-mfentry, as lib/ is, or it is notrace), so "
@@ -333,7 +309,7 @@ static void select_callbacks(struct diff *d, size_t kind)
 		if (!is_entry(e))
 			continue;
 		if (first) {
-			refuse_always(d, e->name, "a second %s in this source "
+			refuse_unforceable(d, e->name, "a second %s in this source "
 				      "file (the first is %s); each file gives "
 				      "its klp_object one %s callback: call "
 				      "both functions from one callback",
@@ -344,7 +320,7 @@ static void select_callbacks(struct diff *d, size_t kind)
 		first = e;
 		f = entry_target(d, e);
 		if (!f) {
-			refuse_always(d, e->name, "%s in section %s does not "
+			refuse_unforceable(d, e->name, "%s in section %s does not "
 				      "point at a function",
 				      callbacks[kind].macro, sec->name);
 			continue;
