@@ -5,6 +5,7 @@
  * resolve its kallsyms position: ".klp.sym.OBJNAME.NAME,POS".
  *
  *   symtab.c   the target's symbol table: names, positions, file groups
+ *   sysmap.c   a System.map as the target vmlinux (no file groups)
  *   orig.c     what an original object says about a name (local or global)
  *   resolve.c  name -> position, through the file group for locals
  *   rename.c   one diff object: rename its UNDEF symbols, list its aliases
@@ -29,6 +30,8 @@ struct tsym {
 	unsigned long order;	/* kallsyms order: address, or index */
 	int group;		/* its STT_FILE group, -1 for a global */
 	unsigned char bind;
+	char type;		/* System.map type letter, 0 from ELF */
+	size_t rank;		/* System.map: its index in t->by_addr */
 };
 
 /* The local symbols that follow one STT_FILE symbol. */
@@ -37,12 +40,16 @@ struct tgroup {
 };
 
 struct target {
-	struct kelf *k;
+	struct kelf *k;		/* NULL for a System.map */
+	const char *path;
 	const char *objname;
 	struct tsym *syms;	/* sorted by name, then kallsyms order */
 	size_t nr_syms;
 	struct tgroup *groups;
 	size_t nr_groups;
+	/* System.map: every symbol in address order, and the names */
+	const struct tsym **by_addr;
+	char *map_text;
 };
 
 /* What an original object (ORIG.o) tells about its symbols. */
@@ -69,13 +76,23 @@ const struct tsym *target_find(const struct target *t, const char *name,
 bool target_group_has(const struct target *t, int group, const char *name);
 const char *target_group_file(const struct target *t, int group);
 bool target_is_module(const struct target *t);
+bool target_is_map(const struct target *t);
 /* A module's kallsyms position of sym while it loads (whole symtab). */
 long target_full_pos(const struct target *t, const struct tsym *sym);
+
+/* sysmap.c */
+bool sysmap_detect(const char *path);
+int sysmap_load(struct target *t, const char *path);
+void sysmap_index(struct target *t);
+void sysmap_free(struct target *t);
 
 /* orig.c */
 struct orig *orig_load(const char *path, const struct target *t);
 void orig_free(struct orig *o);
 enum orig_bind orig_binding(const struct orig *o, const char *name);
+/* ORIG.o's defined FUNC/OBJECT of that name (any binding, or local). */
+const struct kelf_symbol *orig_defined(const struct orig *o, const char *name);
+const struct kelf_symbol *orig_local(const struct orig *o, const char *name);
 
 /* resolve.c: the kallsyms position of name as ORIG.o means it, or -1. */
 long resolve_sympos(const struct target *t, struct orig *o,

@@ -88,3 +88,31 @@ enum orig_bind orig_binding(const struct orig *o, const char *name)
 	}
 	return bind;
 }
+
+/* ORIG.o's function or data object of that name (a local one if
+ * local_only), or NULL. */
+static const struct kelf_symbol *defined(const struct orig *o,
+					 const char *name, bool local_only)
+{
+	struct kelf_symbol *s;
+
+	for (s = kelf_find_symbol(o->k, name); s; s = s->hnext) {
+		unsigned char type = kelf_type(s);
+
+		if (!strcmp(s->name, name) && s->sec &&
+		    (type == STT_FUNC || type == STT_OBJECT) &&
+		    (!local_only || kelf_bind(s) == STB_LOCAL))
+			return s;
+	}
+	return NULL;
+}
+
+const struct kelf_symbol *orig_defined(const struct orig *o, const char *name)
+{
+	return defined(o, name, false);
+}
+
+const struct kelf_symbol *orig_local(const struct orig *o, const char *name)
+{
+	return defined(o, name, true);
+}

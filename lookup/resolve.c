@@ -14,6 +14,11 @@
  * - not named there at all: the target's global if it has one, else the
  *   local of the original object's file, as for a local.
  *
+ * A System.map has no STT_FILE groups: there, the local of the original
+ * object's file is the one whose neighbours in address order (the other
+ * symbols of its object, which the linker keeps together) are names the
+ * original object defines; the most such neighbours wins, a tie is an error.
+ *
  * Anything not certain is an error that lists the candidates: a wrong
  * position would patch or call the wrong function.
  *
@@ -24,11 +29,14 @@
  */
 #include "lookup.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_LISTED	10
+/* System.map: how far to walk from a candidate each way */
+#define MAP_MAX_WALK	4096
 
 /* One name being resolved, and the target's symbols of that name. */
 struct query {
@@ -70,8 +78,8 @@ static void query_error(const struct query *q, const char *what)
 		"lookup does not guess a kallsyms position. Check that %s is "
 		"the kernel %s was built for (same source and .config)\n",
 		q->diff_path, q->name, bind_word(q->bind), o->k->path,
-		o->file ? o->file : "unknown", what, t->objname, t->k->path,
-		t->k->path, o->k->path);
+		o->file ? o->file : "unknown", what, t->objname, t->path,
+		t->path, o->k->path);
 }
 
 static int group_overlap(const struct target *t, struct orig *o, int group)
@@ -184,6 +192,155 @@ static const struct tsym *pick_local(const struct query *q)
 	return pick;
 }
 
+/* Same kind of section: text, data, bss, rodata (System.map letters). */
+static char map_class(char type)
+{
+	char c = (char)tolower((unsigned char)type);
+
+	switch (c) {
+	case 'w':
+		return 't';
+	case 'v':
+	case 'g':
+		return 'd';
+	case 's':
+		return 'b';
+	case 'n':
+		return 'r';
+	default:
+		return c;
+	}
+}
+
+/* Where ORIG.o emits a symbol: its section (in file order), then offset.
+ * The compiler emits an object's functions and data in the same order
+ * with -ffunction-sections -fdata-sections or without, and the linker
+ * keeps that order in the target. */
+static bool emitted_before(const struct kelf_symbol *a,
+			   const struct kelf_symbol *b)
+{
+	if (a->sec->index != b->sec->index)
+		return a->sec->index < b->sec->index;
+	return a->sym.st_value < b->sym.st_value;
+}
+
+/*
+ * How many symbols next to s one way (dir -1 or 1), in the same kind of
+ * section, continue the run of s's object: ORIG.o defines them and emits
+ * them in the same order (after s to the right, before it to the left).
+ * mine is ORIG.o's symbol of s's name, NULL when it has none.
+ */
+static size_t map_walk(const struct query *q, const struct tsym *s,
+		       const struct kelf_symbol *mine, int dir)
+{
+	const struct target *t = q->t;
+	const struct kelf_symbol *prev = mine, *cur;
+	long i = (long)s->rank + dir;
+	size_t n = 0;
+
+	for (; i >= 0 && i < (long)t->nr_syms && n < MAP_MAX_WALK; i += dir) {
+		const struct tsym *nb = t->by_addr[i];
+
+		if (map_class(nb->type) != map_class(s->type))
+			break;
+		cur = orig_defined(q->o, nb->name);
+		if (!cur)
+			break;
+		if (prev && (dir > 0 ? !emitted_before(prev, cur) :
+				       !emitted_before(cur, prev)))
+			break;
+		prev = cur;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The length of the run of s's object around s, as far as ORIG.o's names
+ * and their order tell (map_walk both ways).  The right candidate's run is
+ * its whole object's; a same-named static of another object gets the few
+ * names the two share, in the same order.
+ */
+static size_t map_run(const struct query *q, const struct tsym *s)
+{
+	const struct kelf_symbol *mine = orig_local(q->o, q->name);
+	size_t left = map_walk(q, s, mine, -1), right = map_walk(q, s, mine, 1);
+
+	if (!mine)	/* the two sides were not compared: take one */
+		return 1 + (left > right ? left : right);
+	return 1 + left + right;
+}
+
+/* Whether the target symbol is of the kind ORIG.o's symbol of that name is:
+ * code for a function, data for an object. */
+static bool map_same_kind(const struct query *q, const struct tsym *s)
+{
+	const struct kelf_symbol *o = orig_local(q->o, q->name);
+
+	if (o && kelf_type(o) == STT_FUNC)
+		return map_class(s->type) == 't';
+	if (o && kelf_type(o) == STT_OBJECT)
+		return map_class(s->type) != 't';
+	return true;
+}
+
+/* The nearest neighbour of s in address order, for messages. */
+static const char *map_neighbour_name(const struct target *t,
+				      const struct tsym *s)
+{
+	if (s->rank + 1 < t->nr_syms)
+		return t->by_addr[s->rank + 1]->name;
+	return s->rank ? t->by_addr[s->rank - 1]->name : "(none)";
+}
+
+/*
+ * System.map: the local of that name, of the kind ORIG.o's is, that is the
+ * only one, or whose run (map_run) is uniquely the longest and holds more
+ * than itself.
+ */
+static const struct tsym *pick_local_map(const struct query *q)
+{
+	const struct tsym *best = NULL;
+	size_t *run = xcalloc(q->n, sizeof(*run));
+	size_t i, nr = 0, ties = 0;
+
+	for (i = 0; i < q->n; i++) {
+		if (q->s[i].bind != STB_LOCAL || !map_same_kind(q, &q->s[i]))
+			continue;
+		nr++;
+		run[i] = map_run(q, &q->s[i]);
+		if (!best || run[i] > run[best - q->s]) {
+			best = &q->s[i];
+			ties = 0;
+		} else if (run[i] == run[best - q->s]) {
+			ties++;
+		}
+	}
+	if (best && (nr == 1 || (!ties && run[best - q->s] > 1))) {
+		free(run);
+		return best;
+	}
+	if (!nr)
+		query_error(q, "there is no local symbol of that name and "
+			    "kind (code or data) in");
+	else
+		query_error(q, "System.map has no file names, and the "
+			    "neighbours (the run of symbols around each, in "
+			    "address order, that the original object defines "
+			    "in that order) do not single one out in");
+	for (i = 0; i < q->n && i < MAX_LISTED; i++)
+		fprintf(stderr, "  candidate: %s at 0x%lx, type %c, in a run "
+			"of %zu names of the original object, next to %s\n",
+			q->s[i].name, q->s[i].addr, q->s[i].type, run[i],
+			map_neighbour_name(q->t, &q->s[i]));
+	if (q->n > MAX_LISTED)
+		fprintf(stderr, "  ... and %zu more\n", q->n - MAX_LISTED);
+	fprintf(stderr, "  the target's vmlinux with its symbol table (file "
+		"names) tells them apart: pass it instead of System.map\n");
+	free(run);
+	return NULL;
+}
+
 static void list_symbols(const struct query *q)
 {
 	size_t i;
@@ -247,7 +404,7 @@ long resolve_sympos(const struct target *t, struct orig *o,
 			"another module does not export; check also that %s "
 			"is the module the target kernel loads\n", diff_path,
 			name, bind_word(q.bind), o->k->path, t->objname,
-			t->k->path, t->objname, t->k->path);
+			t->path, t->objname, t->path);
 		return -1;
 	}
 	if (!q.s) {
@@ -255,9 +412,13 @@ long resolve_sympos(const struct target *t, struct orig *o,
 			    "symbol table of");
 		return -1;
 	}
-	if (q.bind == ORIG_LOCAL ||
-	    (q.bind == ORIG_ABSENT && !has_global(q.s, q.n)))
-		pick = pick_local(&q);
+	if ((q.bind == ORIG_LOCAL ||
+	     (q.bind == ORIG_ABSENT && !has_global(q.s, q.n))) &&
+	    target_is_map(t) && q.n == 1 && q.s->bind == STB_LOCAL)
+		pick = q.s;	/* the only one: its position is 0 */
+	else if (q.bind == ORIG_LOCAL ||
+		 (q.bind == ORIG_ABSENT && !has_global(q.s, q.n)))
+		pick = target_is_map(t) ? pick_local_map(&q) : pick_local(&q);
 	else
 		pick = pick_global(&q);
 	if (!pick)
@@ -271,7 +432,7 @@ long resolve_sympos(const struct target *t, struct orig *o,
 			"in either state; no position fits both. Change the "
 			"patch so that the new code does not use %s (patch "
 			"its callers instead)\n", diff_path, name, t->objname,
-			t->k->path, pos, target_full_pos(t, pick), name);
+			t->path, pos, target_full_pos(t, pick), name);
 		return -1;
 	}
 	return pos;

@@ -23,7 +23,12 @@
 
 bool target_is_module(const struct target *t)
 {
-	return t->k->ehdr.e_type == ET_REL;
+	return t->k && t->k->ehdr.e_type == ET_REL;
+}
+
+bool target_is_map(const struct target *t)
+{
+	return !t->k;
 }
 
 /* Whether the loader keeps the section of a module symbol in memory. */
@@ -126,7 +131,7 @@ static const char *modinfo(struct kelf *k, const char *key)
 /* vmlinux for "vmlinux", a module of that name for anything else. */
 static int check_kind(const struct target *t)
 {
-	const char *path = t->k->path, *name;
+	const char *path = t->path, *name;
 
 	if (!strcmp(t->objname, "vmlinux")) {
 		if (t->k->ehdr.e_type == ET_EXEC)
@@ -153,11 +158,33 @@ static int check_kind(const struct target *t)
 	return 0;
 }
 
+/* A System.map stands for vmlinux: symbols, no file groups. */
+static struct target *map_load(struct target *t, const char *path)
+{
+	if (strcmp(t->objname, "vmlinux")) {
+		fprintf(stderr, "error: %s: a System.map describes vmlinux, "
+			"not module %s; pass the module's .ko\n", path,
+			t->objname);
+		target_free(t);
+		return NULL;
+	}
+	if (sysmap_load(t, path)) {
+		target_free(t);
+		return NULL;
+	}
+	qsort(t->syms, t->nr_syms, sizeof(*t->syms), cmp_tsym);
+	sysmap_index(t);
+	return t;
+}
+
 struct target *target_load(const char *path, const char *objname)
 {
 	struct target *t = xcalloc(1, sizeof(*t));
 
 	t->objname = objname;
+	t->path = path;
+	if (sysmap_detect(path))
+		return map_load(t, path);
 	t->k = kelf_open(path);
 	if (!t->k) {
 		free(t);
@@ -192,7 +219,9 @@ void target_free(struct target *t)
 		return;
 	free(t->syms);
 	free(t->groups);
-	kelf_close(t->k);
+	sysmap_free(t);
+	if (t->k)
+		kelf_close(t->k);
 	free(t);
 }
 

@@ -775,6 +775,79 @@ run_test() {
 	fi
 }
 
+# ---- System.map as the target --------------------------------------------
+
+# System.map of a fake vmlinux, as scripts/mksysmap writes it.
+sysmap() {
+	nm -n "$1" | grep -v -e ' [aNUw] ' -e ' \.L' > "$2"
+}
+
+# lookup with --vmlinux FILE and with its System.map: the same names and
+# func lines (only file groups tell statics apart in the first; neighbours
+# in the second).
+same_as_map() {
+	local name=$1 vmlinux=$2 d e
+	shift 2
+	d=$(fresh "map_elf_$name" diff_a diff_b diff_c diff_dup)
+	e=$(fresh "map_map_$name" diff_a diff_b diff_c diff_dup)
+	sysmap "$vmlinux" "$e/System.map"
+	run_lookup "$vmlinux" "${@//@D@/$d}" > "$d/out" 2> "$d/err" ||
+		{ echo "with vmlinux:"; cat "$d/err"; return 1; }
+	run_lookup "$e/System.map" "${@//@D@/$e}" > "$e/out" 2> "$e/err" ||
+		{ echo "with System.map:"; cat "$e/err"; return 1; }
+	cmp -s "$d/out" "$e/out" ||
+		{ echo "func lines differ: [$(cat "$d/out")] vs [$(cat "$e/out")]"; return 1; }
+	for f in diff_a diff_b diff_c diff_dup; do
+		[ "$(undefs "$d/$f.o")" = "$(undefs "$e/$f.o")" ] || {
+			echo "$f.o: vmlinux gives $(undefs "$d/$f.o" | tr '\n' ' '), System.map $(undefs "$e/$f.o" | tr '\n' ' ')"
+			return 1
+		}
+	done
+}
+
+# dup_fn static in a.c and b.c, shadow static in a.c and global in c.c.
+test_sysmap_like_vmlinux() {
+	same_as_map all "$work/vmlinux" "$work/obj/b.o" @D@/diff_b.o \
+		"$work/obj/a.o" @D@/diff_a.o "$work/obj/c.o" @D@/diff_c.o
+}
+
+# Two same.c whose statics differ: q's dup_fn is among q_one and p_one.
+test_sysmap_neighbours_decide() {
+	same_as_map same "$work/vmlinux-same" "$work/obj/q/same.o" @D@/diff_dup.o
+}
+
+# Two identical tie.c: the neighbours are the same, lookup says so.
+test_sysmap_tie_error() {
+	local d rc=0
+	d=$(fresh map_tie diff_dup)
+	sysmap "$work/vmlinux-tie" "$d/System.map"
+	cp "$d/diff_dup.o" "$d/before.o"
+	run_lookup "$d/System.map" "$work/obj/x/tie.o" "$d/diff_dup.o" \
+		> "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	if ! grep -q 'symbol dup_fn .*neighbours' "$d/err" ||
+	   [ "$(grep -c 'candidate: dup_fn' "$d/err")" -ne 2 ]; then
+		echo "error does not name dup_fn, the neighbours and 2 candidates: $(cat "$d/err")"
+		return 1
+	fi
+	cmp -s "$d/diff_dup.o" "$d/before.o" ||
+		{ echo "diff_dup.o was written despite the error"; return 1; }
+}
+
+# Debian's image ships a one-line stub System.map: refused, saying where
+# the real one is.
+test_sysmap_stub_error() {
+	local d rc=0
+	d=$(fresh map_stub diff_c)
+	echo 'ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package' \
+		> "$d/System.map"
+	run_lookup "$d/System.map" "$work/obj/c.o" "$d/diff_c.o" \
+		> "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q 'line 1 is not .*-dbg' "$d/err" ||
+		{ echo "error does not explain the stub: $(cat "$d/err")"; return 1; }
+}
+
 main() {
 	local t msg
 	for t in "$LOOKUP" "$KLP_CONVERT"; do
@@ -802,7 +875,9 @@ main() {
 		 lookup_then_klp_convert klp_convert_for_prefix \
 		 klp_convert_module_to_vmlinux_error \
 		 klp_convert_early_sections_error \
-		 module_lookup_then_klp_convert; do
+		 module_lookup_then_klp_convert \
+		 sysmap_like_vmlinux sysmap_neighbours_decide sysmap_tie_error \
+		 sysmap_stub_error; do
 		run_test "$t"
 	done
 	printf '%d passed, %d failed\n' "$passed" "$failed"
