@@ -465,7 +465,7 @@ distro_setup() {
 	exec 8>&-
 	SYMVERS=${SYMVERS:-$DISTRO_HEADERS/Module.symvers}
 	MODULES_DIR=${MODULES_DIR:-$DISTRO_ROOT/lib/modules/$DISTRO_RELEASE}
-	info "distro $DISTRO_RELEASE ($DISTRO_VERSION): source $SRC, symbols $VMLINUX, headers $DISTRO_HEADERS"
+	info "distro $DISTRO_RELEASE ($DISTRO_VERSION): source $SRC, symbols $VMLINUX, headers $DISTRO_HEADERS, image $DISTRO_ROOT/boot/vmlinuz-$DISTRO_RELEASE, modules $MODULES_DIR"
 }
 
 # The vermagic of a module file.

@@ -96,9 +96,19 @@ static int group_overlap(const struct target *t, struct orig *o, int group)
 	return n;
 }
 
+/*
+ * Whether a group can be the original object's file.  A target without
+ * any STT_FILE symbol (a distribution's module, stripped with
+ * --strip-debug) has one group of all its locals, with no name to compare:
+ * the overlap and the one-symbol-per-group check decide there.
+ */
 static bool file_matches(const struct query *q, int group)
 {
-	return !q->o->file || !strcmp(q->o->file, q->t->groups[group].file);
+	const struct target *t = q->t;
+
+	if (t->nr_groups == 1 && !t->groups[0].file[0])
+		return true;
+	return !q->o->file || !strcmp(q->o->file, t->groups[group].file);
 }
 
 /* The local symbols of the name, one candidate per STT_FILE group. */

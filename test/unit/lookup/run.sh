@@ -775,6 +775,35 @@ run_test() {
 	fi
 }
 
+# A distribution's module is stripped with --strip-debug: no STT_FILE
+# symbols.  One object: its statics are found; two objects with a static
+# of the same name (mdup in m1.c and m2.c): lookup cannot tell, and says so.
+test_module_without_file_symbols() {
+	local d rc=0 u
+	d=$(fresh module_nofile diff_m1 diff_a)
+	if ! { ld -r -o "$d/one.ko" "$work/obj/m1.o" "$work/obj/modinfo_fake.o" &&
+		strip --strip-debug "$d/one.ko" &&
+		strip --strip-debug -o "$d/two.ko" "$work/fake-mod.ko"; }; then
+		echo "fixture: cannot link and strip the modules"
+		return 1
+	fi
+	cp "$d/diff_m1.o" "$d/before.o"
+	"$LOOKUP" --module "$d/one.ko" --objname fake_mod \
+		--symvers "$work/Module.symvers" --linked "$d/diff_a.o" \
+		"$work/obj/m1.o" "$d/diff_m1.o" > "$d/out" 2> "$d/err" ||
+		{ cat "$d/err"; return 1; }
+	u=$(undefs "$d/diff_m1.o" | grep mdup)
+	[ "$u" = ".klp.sym.fake_mod.mdup,0" ] ||
+		{ echo "one object: mdup became [$u], expected .klp.sym.fake_mod.mdup,0"; return 1; }
+	cp "$d/before.o" "$d/diff_m1.o"
+	"$LOOKUP" --module "$d/two.ko" --objname fake_mod \
+		--symvers "$work/Module.symvers" --linked "$d/diff_a.o" \
+		"$work/obj/m1.o" "$d/diff_m1.o" > "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "two objects: exit status $rc, expected 1"; return 1; }
+	grep -q 'symbol mdup .*several symbols of that name' "$d/err" ||
+		{ echo "two objects: error does not say mdup is ambiguous: $(cat "$d/err")"; return 1; }
+}
+
 # ---- System.map as the target --------------------------------------------
 
 # System.map of a fake vmlinux, as scripts/mksysmap writes it.
@@ -876,6 +905,7 @@ main() {
 		 klp_convert_module_to_vmlinux_error \
 		 klp_convert_early_sections_error \
 		 module_lookup_then_klp_convert \
+		 module_without_file_symbols \
 		 sysmap_like_vmlinux sysmap_neighbours_decide sysmap_tie_error \
 		 sysmap_stub_error; do
 		run_test "$t"

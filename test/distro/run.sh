@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# The distro proof: livepatch modules for a kernel Debian ships, built by
+# kpatch-build's distro mode (no kernel build) and proven in QEMU (TCG) on
+# that kernel's own vmlinuz, with test/integration's busybox VM (vm.sh), its
+# guest protocol (guest-protocol.sh) and its samples.
+#
+# Usage: run.sh [--keep] [NAME[:sysmap]...]
+#
+# NAME is a sample of test/integration/samples (NAME.patch, NAME.check and
+# the optional NAME.setup, NAME.after-insmod, NAME.protocol,
+# NAME.build-expect, as there); NAME:sysmap builds it with --no-dbg-vmlinux,
+# so that lookup works from the -dbg package's System.map alone.  Without
+# names, the samples that apply to a distribution kernel (DEFAULT_SAMPLES).
+# The modules a snippet insmods (/root/X.ko) come from the image package.
+#
+# Environment: KPB_DISTRO_RELEASE (default "auto": the release whose image
+# has the version of the installed linux-source), KPB_DISTRO_FLAVOUR
+# (default cloud-amd64), KPB_CACHE, KPB_VM_TIMEOUT (default 300),
+# KPB_BUILD_TIMEOUT (default 1800).
+#
+# Each sample is one test; besides, the prepared source in the cache must
+# be left as it was.  The last line is "N passed, N failed".
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+integ=$repo/test/integration
+samples=$integ/samples
+release=${KPB_DISTRO_RELEASE:-auto}
+flavour=${KPB_DISTRO_FLAVOUR:-cloud-amd64}
+vm_timeout=${KPB_VM_TIMEOUT:-300}
+build_timeout=${KPB_BUILD_TIMEOUT:-1800}
+
+# The samples that apply to Debian's 6.1 kernel: vmlinux and module
+# (binfmt_misc) patches, callbacks, shadow variables, two livepatches.
+# header-inline needs a built tree (kbuild's dependency records), which
+# distro mode does not have.
+DEFAULT_SAMPLES=(
+	meminfo meminfo:sysmap cmdline new-function new-static-var
+	shadow-var shadow-var:sysmap syscall callbacks module-binfmt
+	module-loaded-after vmlinux-and-module replace non-replace
+)
+
+work=
+keep=0
+kpb=
+image=
+moddir=
+srctree=
+npass=0
+nfail=0
+
+log() { printf '%s\n' "$*"; }
+indent() { sed 's/^/    /'; }
+passed() { npass=$((npass + 1)); log "PASS: $1"; }
+failed() { nfail=$((nfail + 1)); log "FAIL: $1"; }
+
+summary() {
+	log "$npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
+
+cleanup() {
+	[ -n "$work" ] || return 0
+	if [ "$keep" = 1 ]; then
+		printf 'run.sh: work directory kept: %s\n' "$work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+
+# A failure before any sample could run: one failed test, then stop.
+setup_failed() {
+	failed "setup: $*"
+	summary || true
+	exit 1
+}
+
+# Installed like a package: the driver finds distro.sh in libexec.
+install_project() {
+	make -C "$repo" -s all >"$work/make.log" 2>&1 ||
+		{ tail -n 20 "$work/make.log" | indent; setup_failed "make failed"; }
+	make -C "$repo" install PREFIX=/usr DESTDIR="$work/inst" \
+		>>"$work/make.log" 2>&1 ||
+		{ tail -n 20 "$work/make.log" | indent; setup_failed "make install failed"; }
+	kpb=$work/inst/usr/bin/kpatch-build
+}
+
+# kpatch_build LOGNAME NAME PATCH [OPTION...]: the installed driver in
+# distro mode; output in $work/LOGNAME.log, module in $work/out.
+kpatch_build() {
+	local logname=$1 name=$2 patch=$3 rc=0
+	shift 3
+	rm -rf "$work/out"
+	mkdir -p "$work/out"
+	timeout "$build_timeout" "$kpb" --kernel-release "$release" \
+		--flavour "$flavour" -n "$name" -o "$work/out" "$@" "$patch" \
+		>"$work/$logname.log" 2>&1 || rc=$?
+	return "$rc"
+}
+
+# From the driver's "distro ..." line: the image, the modules, the source.
+read_distro_line() {
+	local line
+	line=$(grep -m1 '^kpatch-build: distro .*, image ' "$1") || return 1
+	image=$(sed -n 's/.*, image \([^ ,]*\),.*/\1/p' <<<"$line")
+	moddir=$(sed -n 's/.*, modules \([^ ,]*\)$/\1/p' <<<"$line")
+	srctree=$(sed -n 's/.*: source \([^ ,]*\),.*/\1/p' <<<"$line")
+	[ -f "$image" ] && [ -d "$moddir" ] && [ -d "$srctree" ]
+}
+
+# Fetch and prepare once (the first build does it), learn the paths, and
+# snapshot the prepared source.
+setup_distro() {
+	log "=== setup: kpatch-build --kernel-release $release (flavour $flavour): fetch and prepare, build meminfo"
+	if ! kpatch_build setup meminfo "$samples/meminfo.patch"; then
+		tail -n 30 "$work/setup.log" | indent
+		setup_failed "kpatch-build in distro mode failed"
+	fi
+	grep -E '^kpatch-build: (distro|release|compiler|vermagic)' \
+		"$work/setup.log" | indent
+	read_distro_line "$work/setup.log" ||
+		setup_failed "kpatch-build did not say where the image, modules and source are"
+	tree_state >"$work/tree.base"
+}
+
+tree_state() {
+	(cd "$srctree" && find . ! -type d -printf '%y %p %s %T@ %l\n' | LC_ALL=C sort)
+}
+
+# The /root/X.ko a snippet loads, from the image package.
+snippet_modules() {
+	local f m
+	for f in "$@"; do
+		[ -n "$f" ] || continue
+		sed -n 's|.*/root/\([A-Za-z0-9_-]*\.ko\).*|\1|p' "$f"
+	done | sort -u | while read -r m; do
+		find "$moddir" -name "$m" -print -quit
+	done
+}
+
+snippet() {
+	[ ! -f "$samples/$1.$2" ] || printf '%s\n' "$samples/$1.$2"
+}
+
+# prove KO CHECK SYSFS SETUP AFTER [SECOND_KO SECOND_CHECK SECOND_SYSFS
+# REPLACE]: guest-protocol.sh in the VM; then the taint the unsigned
+# module leaves is shown.
+prove() {
+	local ko=$1 check=$2 sysfs=$3 setup=$4 after=$5 vmdir rc=0
+	local opts='' files=() mods=()
+	vmdir=$(mktemp -d "$work/vm.XXXXXX")
+	cp "$integ/guest-protocol.sh" "$vmdir/"
+	cp "$check" "$vmdir/test.check"
+	files=("$vmdir/guest-protocol.sh" "$vmdir/test.check" "$ko")
+	if [ -n "$setup" ]; then
+		cp "$setup" "$vmdir/test.setup"
+		files+=("$vmdir/test.setup")
+		opts="$opts --setup /root/test.setup"
+	fi
+	if [ -n "$after" ]; then
+		cp "$after" "$vmdir/test.after-insmod"
+		files+=("$vmdir/test.after-insmod")
+		opts="$opts --after-insmod /root/test.after-insmod"
+	fi
+	if [ $# -gt 5 ]; then
+		cp "$7" "$vmdir/second.check"
+		files+=("$6" "$vmdir/second.check")
+		opts="$opts --second /root/$(basename "$6") --second-name $8"
+		opts="$opts --second-check /root/second.check --replace $9"
+	fi
+	mapfile -t mods < <(snippet_modules "$setup" "$after")
+	cat >"$vmdir/test.sh" <<EOF
+#!/bin/sh
+sh /root/guest-protocol.sh$opts /root/$(basename "$ko") $sysfs /root/test.check
+rc=\$?
+echo "kernel: \$(uname -r), tainted: \$(cat /proc/sys/kernel/tainted)"
+dmesg | grep -E 'taint|signature' | sed 's/^/  dmesg: /'
+exit \$rc
+EOF
+	bash "$integ/vm.sh" --timeout "$vm_timeout" "$image" "$vmdir/test.sh" \
+		"${files[@]}" "${mods[@]}" 2>&1 | indent || rc=${PIPESTATUS[0]}
+	return "$rc"
+}
+
+# Every regex line of NAME.build-expect matches the build's output.
+build_output_ok() {
+	local name=$1 logname=$2 re bad=0
+	[ -f "$samples/$name.build-expect" ] || return 0
+	while IFS= read -r re; do
+		case $re in '' | '#'*) continue ;; esac
+		grep -E -q -e "$re" "$work/$logname.log" ||
+			{ log "  output does not match /$re/"; bad=1; }
+	done <"$samples/$name.build-expect"
+	return "$bad"
+}
+
+show_log() {
+	log "  kpatch-build output (last 30 lines):"
+	tail -n 30 "$work/$1.log" | indent
+}
+
+# Reads NAME.protocol: P_SECOND, P_REPLACE (empty without one).
+read_protocol() {
+	local file=$samples/$1.protocol
+	P_SECOND=
+	P_REPLACE=
+	[ -f "$file" ] || return 0
+	P_SECOND=$(awk '$1 == "second" { print $2 }' "$file")
+	P_REPLACE=$(awk '$1 == "replace" { print $2 }' "$file")
+	if [ -z "$P_SECOND" ] || [ -z "$P_REPLACE" ]; then
+		log "  $file: needs 'second NAME' and 'replace yes|no'"
+		return 1
+	fi
+}
+
+run_one() {
+	local spec=$1 name=${1%:sysmap} opts=() second=() ko
+	[ "$spec" = "$name" ] || opts=(--no-dbg-vmlinux)
+	if [ ! -f "$samples/$name.patch" ] || [ ! -f "$samples/$name.check" ]; then
+		log "  no sample $name (.patch and .check) in $samples"
+		return 1
+	fi
+	read_protocol "$name" || return 1
+	[ "$P_REPLACE" != no ] || opts+=(-R)
+	if [ -n "$P_SECOND" ]; then
+		if ! kpatch_build "$spec-second" "$P_SECOND" \
+				"$samples/$P_SECOND.patch" "${opts[@]}"; then
+			log "  kpatch-build of the second livepatch $P_SECOND failed"
+			show_log "$spec-second"
+			return 1
+		fi
+		mkdir -p "$work/second"
+		cp "$work/out/livepatch-$P_SECOND.ko" "$work/second/"
+		second=("$work/second/livepatch-$P_SECOND.ko" \
+			"$samples/$P_SECOND.check" "livepatch_${P_SECOND//-/_}" \
+			"$P_REPLACE")
+	fi
+	if ! kpatch_build "$spec" "$name" "$samples/$name.patch" "${opts[@]}"; then
+		log "  kpatch-build failed"
+		show_log "$spec"
+		return 1
+	fi
+	ko=$work/out/livepatch-$name.ko
+	log "  kpatch-build: ok ($(grep -m1 -o 'total [0-9.]*s' "$work/$spec.log"), symbols from $(sed -n 's/.*, symbols \([^ ,]*\),.*/\1/p' "$work/$spec.log" | head -n 1 | xargs basename))"
+	build_output_ok "$name" "$spec" || { show_log "$spec"; return 1; }
+	prove "$ko" "$samples/$name.check" "livepatch_${name//-/_}" \
+		"$(snippet "$name" setup)" "$(snippet "$name" after-insmod)" \
+		"${second[@]}"
+}
+
+main() {
+	local names=() name
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--keep) keep=1; shift ;;
+		-h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-*) log "run.sh: unknown option $1"; exit 2 ;;
+		*) names+=("$1"); shift ;;
+		esac
+	done
+	[ ${#names[@]} -gt 0 ] || names=("${DEFAULT_SAMPLES[@]}")
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-distro.XXXXXX")
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	install_project
+	setup_distro
+	for name in "${names[@]}"; do
+		log "=== sample $name"
+		if run_one "$name"; then passed "$name"; else failed "$name"; fi
+	done
+	log "=== the prepared source $srctree"
+	if tree_state | cmp -s - "$work/tree.base"; then
+		passed "prepared source left as it was"
+	else
+		tree_state | diff "$work/tree.base" - | head -n 20 | indent
+		failed "prepared source changed"
+	fi
+	summary
+}
+
+main "$@"
