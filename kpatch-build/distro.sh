@@ -112,15 +112,18 @@ distro_auto_release() {
 		mapfile -t names < <(apt-cache search --names-only \
 			"^linux-image-${mm//./\\.}\\.[0-9]+-[0-9]+-$DISTRO_FLAVOUR\$" |
 			awk '{ print $1 }' | sort -V)
-		for n in "${names[@]}"; do
-			while read -r v; do
-				[ -n "$v" ] || continue
-				seen+=("${n#linux-image-} $v")
-				[ "$v" != "$DISTRO_VERSION" ] || found+=("${n#linux-image-}")
-			done < <(apt_versions "$n")
-		done
+		# one madison for all: "NAME | VERSION | SOURCE" lines
+		[ ${#names[@]} -eq 0 ] ||
+		while read -r n v; do
+			seen+=("${n#linux-image-} $v")
+			[ "$v" != "$DISTRO_VERSION" ] || found+=("${n#linux-image-}")
+		done < <(apt-cache madison "${names[@]}" 2>/dev/null |
+			awk -F' [|] ' '{ gsub(/ /, "", $1); gsub(/ /, "", $2); print $1, $2 }' |
+			sort -u -V)
 	fi
 	mapfile -t found < <(printf '%s\n' "${found[@]}" | sed '/^$/d' | sort -u)
+	[ ${#seen[@]} -gt 0 ] ||
+		die "there is no linux-image-$mm.*-$DISTRO_FLAVOUR package (${DISTRO_ROOT:-in the apt lists}): check the flavour (--flavour: cloud-amd64, amd64, rt-amd64) and run apt-get update"
 	if [ ${#found[@]} -eq 0 ]; then
 		info "releases of flavour $DISTRO_FLAVOUR ${DISTRO_ROOT:+under $DISTRO_ROOT }and their versions:"
 		printf '    %s\n' "${seen[@]:-(none)}" | tail -n 8 >&2
@@ -158,7 +161,7 @@ distro_find_release() {
 	if [ -f "$(distro_cache_top)/$DISTRO_RELEASE/root/.kpb-base-$DISTRO_VERSION" ]; then
 		return 0
 	fi
-	mapfile -t v < <(apt_versions "linux-image-$DISTRO_RELEASE")
+	mapfile -t v < <(apt_versions "linux-image-$DISTRO_RELEASE" | sort -u -V)
 	[ ${#v[@]} -gt 0 ] ||
 		die "apt knows no package linux-image-$DISTRO_RELEASE: check the release name (uname -r on the target), run apt-get update, or give the unpacked packages with --distro-root DIR"
 	printf '%s\n' "${v[@]}" | grep -qxF -- "$DISTRO_VERSION" ||
@@ -177,11 +180,12 @@ distro_newest_source() {
 
 # apt-get download PACKAGE=VERSION into the current directory.
 distro_download() {
-	local pkg=$1
-	info "downloading $pkg $DISTRO_VERSION"
+	local pkg=$1 t0
+	t0=$(date +%s.%N)
 	apt-get download -q -o APT::Sandbox::User=root "$pkg=$DISTRO_VERSION" \
 		>>"$DISTRO_LOG" 2>&1 ||
 		die "apt-get download $pkg=$DISTRO_VERSION failed (see $DISTRO_LOG): run apt-get update; if the archive dropped that version, give the packages unpacked with --distro-root DIR"
+	info "downloaded $pkg $DISTRO_VERSION in $(elapsed "$t0")s"
 }
 
 distro_deb() {
@@ -234,15 +238,16 @@ distro_fetch_base() {
 
 # From the -dbg package, just the System.map, or it and the full vmlinux.
 distro_fetch_dbg() {
-	local root=$1 what=$2 deb members
+	local root=$1 what=$2 deb members t0
 	members=("./usr/lib/debug/boot/System.map-$DISTRO_RELEASE")
 	[ "$what" = sysmap ] ||
 		members+=("./usr/lib/debug/boot/vmlinux-$DISTRO_RELEASE")
 	(cd "$DISTRO_CACHE/debs" && distro_download "linux-image-$DISTRO_RELEASE-dbg")
 	deb=$(distro_deb "linux-image-$DISTRO_RELEASE-dbg")
-	info "unpacking ${members[*]##*/} from ${deb##*/}"
+	t0=$(date +%s.%N)
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" "${members[@]}" ||
 		die "cannot unpack ${members[*]} from $deb: does the -dbg package of $DISTRO_RELEASE hold them?"
+	info "unpacked ${members[*]##*/} from ${deb##*/} in $(elapsed "$t0")s"
 	rm -f "$deb"
 	touch "$root/.kpb-$what-$DISTRO_VERSION"
 	[ "$what" = sysmap ] || touch "$root/.kpb-sysmap-$DISTRO_VERSION"
@@ -414,7 +419,7 @@ distro_check_prepared() {
 # Unpack the source into the cache, configure it with the release's config
 # and run modules_prepare, once.  In place: kbuild records absolute paths.
 distro_prepare_source() {
-	local src=$DISTRO_CACHE/src key
+	local src=$DISTRO_CACHE/src key t0
 	key=$(distro_prepare_key)
 	if [ -f "$src/.kpb-prepared" ] && [ "$(cat "$src/.kpb-prepared")" = "$key" ]; then
 		SRC=$src
@@ -422,9 +427,12 @@ distro_prepare_source() {
 	fi
 	rm -rf "$src"
 	mkdir -p "$src"
+	t0=$(date +%s.%N)
 	info "unpacking $DISTRO_SOURCE into $src"
 	tar -xJf "$DISTRO_SOURCE" -C "$src" --strip-components=1 ||
 		die "cannot unpack $DISTRO_SOURCE into $src: room on the disk?"
+	info "unpacked in $(elapsed "$t0")s"
+	t0=$(date +%s.%N)
 	grep -qs '^-include .kernelvariables' "$src/Makefile" ||
 		die "$DISTRO_SOURCE is not Debian's kernel source (its Makefile does not include .kernelvariables)"
 	cp "$DISTRO_HEADERS/.config" "$src/.config"
@@ -436,6 +444,7 @@ distro_prepare_source() {
 	PATH=$(make_path) make -C "$src" -j"$JOBS" modules_prepare >>"$DISTRO_LOG" 2>&1 ||
 		die "make modules_prepare failed in $src; see $DISTRO_LOG"
 	distro_check_prepared "$src"
+	info "configured and prepared in $(elapsed "$t0")s"
 	printf '%s\n' "$key" >"$src/.kpb-prepared"
 	SRC=$src
 }
@@ -445,7 +454,7 @@ distro_prepare_source() {
 distro_setup() {
 	distro_mode || return 0
 	distro_check_options
-	distro_find_release
+	step "distro: find release" distro_find_release
 	DISTRO_CACHE=$(distro_cache_top)/$DISTRO_RELEASE
 	mkdir -p "$DISTRO_CACHE" ||
 		die "cannot create the cache directory $DISTRO_CACHE: set KPB_CACHE to a writable directory"

@@ -9,9 +9,12 @@
 # NAME is a sample of test/integration/samples (NAME.patch, NAME.check and
 # the optional NAME.setup, NAME.after-insmod, NAME.protocol,
 # NAME.build-expect, as there); NAME:sysmap builds it with --no-dbg-vmlinux,
-# so that lookup works from the -dbg package's System.map alone.  Without
-# names, the samples that apply to a distribution kernel (DEFAULT_SAMPLES).
-# The modules a snippet insmods (/root/X.ko) come from the image package.
+# so that lookup works from the -dbg package's System.map alone.  A
+# NAME-FAIL sample must be refused with output matching NAME-FAIL.expect.
+# The name "release-mismatch" is the refusal of an image whose version is
+# not the source's.  Without names, the samples that apply to a
+# distribution kernel (DEFAULT_SAMPLES).  The modules a snippet insmods
+# (/root/X.ko) come from the image package.
 #
 # Environment: KPB_DISTRO_RELEASE (default "auto": the release whose image
 # has the version of the installed linux-source), KPB_DISTRO_FLAVOUR
@@ -39,6 +42,8 @@ DEFAULT_SAMPLES=(
 	meminfo meminfo:sysmap cmdline new-function new-static-var
 	shadow-var shadow-var:sysmap syscall callbacks module-binfmt
 	module-loaded-after vmlinux-and-module replace non-replace
+	init-FAIL global-init-FAIL read-mostly-FAIL static-key-FAIL asm-FAIL
+	release-mismatch
 )
 
 work=
@@ -214,8 +219,63 @@ read_protocol() {
 	fi
 }
 
+# A sample kpatch-build must refuse: no module, the expected message.
+run_fail() {
+	local name=$1 re bad=0
+	if kpatch_build "$name" "$name" "$samples/$name.patch"; then
+		log "  kpatch-build succeeded, but this patch must be refused"
+		show_log "$name"
+		return 1
+	fi
+	while IFS= read -r re; do
+		case $re in '' | '#'*) continue ;; esac
+		if grep -E -q -e "$re" "$work/$name.log"; then
+			log "  output matches /$re/"
+		else
+			log "  output does not match /$re/"
+			bad=1
+		fi
+	done <"$samples/$name.expect"
+	[ -z "$(find "$work/out" -name '*.ko')" ] ||
+		{ log "  a module was left behind"; bad=1; }
+	[ "$bad" -eq 0 ] || show_log "$name"
+	return "$bad"
+}
+
+# The image of another release of the flavour, whose version is not the
+# source's (from apt's lists), must be refused, naming both versions.
+run_mismatch() {
+	local srcver other names=()
+	srcver=$(grep -m1 -o '([0-9][^)]*): source' "$work/setup.log" | sed 's/^(//; s/): source$//')
+	mapfile -t names < <(apt-cache search --names-only \
+		"^linux-image-[0-9.]+-[0-9]+-$flavour\$" | awk '{ print $1 }')
+	other=
+	[ ${#names[@]} -eq 0 ] ||
+		other=$(apt-cache madison "${names[@]}" 2>/dev/null | awk -F'|' -v v="$srcver" '
+			{ gsub(/ /, "", $1); gsub(/ /, "", $2) }
+			$2 != v { print $1; exit }')
+	other=${other#linux-image-}
+	if [ -z "$other" ]; then
+		log "  apt knows no $flavour image of a version other than $srcver: nothing to refuse (counted as passed)"
+		return 0
+	fi
+	log "  target $other, source version $srcver"
+	if release=$other kpatch_build mismatch m "$samples/meminfo.patch"; then
+		log "  kpatch-build succeeded for $other"
+		return 1
+	fi
+	grep -E "linux-image-$other is version .*, but the source .* is $srcver: no match" \
+		"$work/mismatch.log" | indent | grep -q . ||
+		{ show_log mismatch; return 1; }
+	[ -z "$(find "$work/out" -name '*.ko')" ]
+}
+
 run_one() {
 	local spec=$1 name=${1%:sysmap} opts=() second=() ko
+	case $name in
+	release-mismatch) run_mismatch; return ;;
+	*-FAIL) run_fail "$name"; return ;;
+	esac
 	[ "$spec" = "$name" ] || opts=(--no-dbg-vmlinux)
 	if [ ! -f "$samples/$name.patch" ] || [ ! -f "$samples/$name.check" ]; then
 		log "  no sample $name (.patch and .check) in $samples"
