@@ -234,51 +234,73 @@ static bool emitted_before(const struct kelf_symbol *a,
 	return a->sym.st_value < b->sym.st_value;
 }
 
+static bool in_order(const struct kelf_symbol *a, const struct kelf_symbol *b,
+		     int dir)
+{
+	return dir > 0 ? emitted_before(a, b) : emitted_before(b, a);
+}
+
+static bool unique_in_target(const struct target *t, const char *name)
+{
+	size_t n;
+
+	target_find(t, name, &n);
+	return n == 1;
+}
+
 /*
- * How many symbols next to s one way (dir -1 or 1), in the same kind of
- * section, continue the run of s's object: ORIG.o defines them and emits
- * them in the same order (after s to the right, before it to the left).
- * mine is ORIG.o's symbol of s's name, NULL when it has none.
+ * The symbols next to s one way (dir -1 or 1), in the same kind of section,
+ * that continue the run of s's object: ORIG.o defines them and emits them
+ * in the same order (after s to the right, before it to the left).  Symbols
+ * at one address (zero-size data: System.map sorts them by name) may come
+ * in any order among themselves.  mine is ORIG.o's symbol of s's name, NULL
+ * when it has none.  Returns how many of them have a name no other symbol
+ * of the target has: only those tell objects apart (every object has its
+ * __key.0, its __func__.12).
  */
 static size_t map_walk(const struct query *q, const struct tsym *s,
 		       const struct kelf_symbol *mine, int dir)
 {
 	const struct target *t = q->t;
-	const struct kelf_symbol *prev = mine, *cur;
-	long i = (long)s->rank + dir;
-	size_t n = 0;
+	const struct kelf_symbol *anchor = NULL, *last = mine, *cur;
+	unsigned long addr = s->addr;
+	long i = (long)s->rank + dir, steps = 0;
+	size_t unique = 0;
 
-	for (; i >= 0 && i < (long)t->nr_syms && n < MAP_MAX_WALK; i += dir) {
+	for (; i >= 0 && i < (long)t->nr_syms && steps < MAP_MAX_WALK;
+	     i += dir, steps++) {
 		const struct tsym *nb = t->by_addr[i];
 
 		if (map_class(nb->type) != map_class(s->type))
 			break;
 		cur = orig_defined(q->o, nb->name);
-		if (!cur)
+		if (!cur || cur == mine)
 			break;
-		if (prev && (dir > 0 ? !emitted_before(prev, cur) :
-				       !emitted_before(cur, prev)))
+		if (nb->addr != addr) {
+			anchor = last;
+			addr = nb->addr;
+		}
+		if (anchor && !in_order(anchor, cur, dir))
 			break;
-		prev = cur;
-		n++;
+		if (!last || in_order(last, cur, dir))
+			last = cur;
+		if (unique_in_target(t, nb->name))
+			unique++;
 	}
-	return n;
+	return unique;
 }
 
 /*
- * The length of the run of s's object around s, as far as ORIG.o's names
- * and their order tell (map_walk both ways).  The right candidate's run is
- * its whole object's; a same-named static of another object gets the few
- * names the two share, in the same order.
+ * How well the names around s say it belongs to the original object: the
+ * names of its run (map_walk both ways) that are unique in the target.
+ * The right candidate's run is its whole object's; a same-named static of
+ * another object shares at most generic names with it.
  */
 static size_t map_run(const struct query *q, const struct tsym *s)
 {
 	const struct kelf_symbol *mine = orig_local(q->o, q->name);
-	size_t left = map_walk(q, s, mine, -1), right = map_walk(q, s, mine, 1);
 
-	if (!mine)	/* the two sides were not compared: take one */
-		return 1 + (left > right ? left : right);
-	return 1 + left + right;
+	return map_walk(q, s, mine, -1) + map_walk(q, s, mine, 1);
 }
 
 /* Whether the target symbol is of the kind ORIG.o's symbol of that name is:
@@ -305,8 +327,7 @@ static const char *map_neighbour_name(const struct target *t,
 
 /*
  * System.map: the local of that name, of the kind ORIG.o's is, that is the
- * only one, or whose run (map_run) is uniquely the longest and holds more
- * than itself.
+ * only one, or whose run (map_run) has uniquely the most names of its own.
  */
 static const struct tsym *pick_local_map(const struct query *q)
 {
@@ -326,7 +347,7 @@ static const struct tsym *pick_local_map(const struct query *q)
 			ties++;
 		}
 	}
-	if (best && (nr == 1 || (!ties && run[best - q->s] > 1))) {
+	if (best && (nr == 1 || (!ties && run[best - q->s] > 0))) {
 		free(run);
 		return best;
 	}
@@ -337,10 +358,12 @@ static const struct tsym *pick_local_map(const struct query *q)
 		query_error(q, "System.map has no file names, and the "
 			    "neighbours (the run of symbols around each, in "
 			    "address order, that the original object defines "
-			    "in that order) do not single one out in");
+			    "in that order, with names found once in the "
+			    "target) do not single one out in");
 	for (i = 0; i < q->n && i < MAX_LISTED; i++)
-		fprintf(stderr, "  candidate: %s at 0x%lx, type %c, in a run "
-			"of %zu names of the original object, next to %s\n",
+		fprintf(stderr, "  candidate: %s at 0x%lx, type %c, next to "
+			"%zu unique names of the original object (first "
+			"neighbour %s)\n",
 			q->s[i].name, q->s[i].addr, q->s[i].type, run[i],
 			map_neighbour_name(q->t, &q->s[i]));
 	if (q->n > MAX_LISTED)

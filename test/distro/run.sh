@@ -12,7 +12,9 @@
 # so that lookup works from the -dbg package's System.map alone.  A
 # NAME-FAIL sample must be refused with output matching NAME-FAIL.expect.
 # The name "release-mismatch" is the refusal of an image whose version is
-# not the source's.  Without names, the samples that apply to a
+# not the source's; "sysmap-check" runs sysmap-check.sh (lookup from
+# System.map never disagrees with lookup from the vmlinux, on the statics
+# of KPB_SYSMAP_FILES source files, default 20).  Without names, the samples that apply to a
 # distribution kernel (DEFAULT_SAMPLES).  The modules a snippet insmods
 # (/root/X.ko) come from the image package.
 #
@@ -43,7 +45,7 @@ DEFAULT_SAMPLES=(
 	shadow-var shadow-var:sysmap syscall callbacks module-binfmt
 	module-loaded-after vmlinux-and-module replace non-replace
 	init-FAIL global-init-FAIL read-mostly-FAIL static-key-FAIL asm-FAIL
-	release-mismatch
+	release-mismatch sysmap-check
 )
 
 work=
@@ -274,6 +276,10 @@ run_one() {
 	local spec=$1 name=${1%:sysmap} opts=() second=() ko
 	case $name in
 	release-mismatch) run_mismatch; return ;;
+	sysmap-check)
+		bash "$here/sysmap-check.sh" --files "${KPB_SYSMAP_FILES:-20}" \
+			"$(basename "$(dirname "$srctree")")" 2>&1 | indent
+		return "${PIPESTATUS[0]}" ;;
 	*-FAIL) run_fail "$name"; return ;;
 	esac
 	[ "$spec" = "$name" ] || opts=(--no-dbg-vmlinux)
