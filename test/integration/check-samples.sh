@@ -4,6 +4,9 @@
 #
 # Usage: check-samples.sh [NAME...]      (default: every samples/*.patch)
 #
+# A sample's patches are NAME.patch and the further ones NAME.more-patches
+# lists (one file name of samples/ per line), applied in that order.
+#
 # The tree is never written: the patch is applied to copies of the files it
 # touches, and each patched .c file is compiled as a single object of an
 # external build (make -C TREE M=COPYDIR file.o, built-in flags), with the original file's
@@ -30,14 +33,28 @@ patch_files() {
 	sed -n -e 's/^+++ [^/]*\/\([^[:space:]]*\).*/\1/p' "$1" | sort -u
 }
 
-# Apply the sample to copies of its files under $2.
+# The patch files of sample NAME, in the order they apply.
+sample_patches() {
+	local f
+	printf '%s\n' "$samples/$1.patch"
+	[ -f "$samples/$1.more-patches" ] || return 0
+	while read -r f; do
+		case $f in '' | '#'*) continue ;; esac
+		printf '%s\n' "$samples/$f"
+	done <"$samples/$1.more-patches"
+}
+
+# Apply the sample's patches $1... in order to copies of their files under
+# the last argument.
 apply_to_copy() {
-	local patch=$1 dir=$2 f
-	while IFS= read -r f; do
-		mkdir -p "$dir/$(dirname "$f")"
-		[ ! -f "$tree/$f" ] || cp "$tree/$f" "$dir/$f"
-	done < <(patch_files "$patch")
-	patch -p1 -s -f -d "$dir" <"$patch"
+	local dir=${!#} patch f
+	for patch in "${@:1:$#-1}"; do
+		while IFS= read -r f; do
+			[ -e "$dir/$f" ] || mkdir -p "$dir/$(dirname "$f")"
+			[ -e "$dir/$f" ] || [ ! -f "$tree/$f" ] || cp "$tree/$f" "$dir/$f"
+		done < <(patch_files "$patch")
+		patch -p1 -s -f -d "$dir" <"$patch" || return 1
+	done
 }
 
 # Compile one patched .c file $2 (tree-relative) found under $1.
@@ -58,12 +75,13 @@ compile_copy() {
 }
 
 check_sample() {
-	local name=$1 patch=$samples/$1.patch dir=$work/$1 f ok=1
+	local name=$1 patch=$samples/$1.patch dir=$work/$1 f p ok=1 patches=()
 	log "=== sample $name"
 	if [ ! -f "$patch" ]; then
 		log "  no such sample"
 		return 1
 	fi
+	mapfile -t patches < <(sample_patches "$name")
 	if ! patch -p1 --dry-run -s -f -d "$tree" <"$patch" >"$work/dry.log" 2>&1; then
 		log "  does not apply to $tree:"
 		indent <"$work/dry.log"
@@ -71,7 +89,7 @@ check_sample() {
 	fi
 	log "  applies to the tree (dry run)"
 	mkdir -p "$dir"
-	if ! apply_to_copy "$patch" "$dir" >"$work/apply.log" 2>&1; then
+	if ! apply_to_copy "${patches[@]}" "$dir" >"$work/apply.log" 2>&1; then
 		log "  does not apply to a copy of its files:"
 		indent <"$work/apply.log"
 		return 1
@@ -88,7 +106,7 @@ check_sample() {
 			;;
 		*) log "  $f: not a .c file, not compiled" ;;
 		esac
-	done < <(patch_files "$patch")
+	done < <(for p in "${patches[@]}"; do patch_files "$p"; done | sort -u)
 	[ "$ok" = 1 ]
 }
 

@@ -23,7 +23,10 @@
 # NAME's, and OTHER must replace NAME (atomic replace, "yes") or both must
 # stay enabled ("no": both are built with -R); see guest-protocol.sh.
 # A sample NAME-FAIL.patch must make kpatch-build fail with output matching
-# every regex line of NAME-FAIL.expect, and leave no module behind.  After
+# every regex line of NAME-FAIL.expect, and leave no module behind.  An
+# optional NAME.more-patches names further patch files (in samples/, one per
+# line) that kpatch-build gets after NAME.patch, in that order: each applies
+# on top of the ones before.  After
 # every sample the kernel tree must be as it was: same files with the same
 # sizes and mtimes, and the files the patches touch with the same contents.
 #
@@ -226,16 +229,29 @@ sample_snippet() {
 	[ ! -f "$samples/$1.$2" ] || printf '%s\n' "$samples/$1.$2"
 }
 
-# kpatch-build NAME PATCH [OPTION...]: run the installed driver; its output
-# goes to $work/NAME.log, its status is returned.
+# The patch files of sample NAME, in the order kpatch-build gets them:
+# NAME.patch, then the ones NAME.more-patches lists.
+sample_patches() {
+	local f
+	printf '%s\n' "$samples/$1.patch"
+	[ -f "$samples/$1.more-patches" ] || return 0
+	while read -r f; do
+		case $f in '' | '#'*) continue ;; esac
+		printf '%s\n' "$samples/$f"
+	done <"$samples/$1.more-patches"
+}
+
+# kpatch-build NAME [OPTION...]: run the installed driver on sample NAME's
+# patches; its output goes to $work/NAME.log, its status is returned.
 kpatch_build() {
-	local name=$1 patch=$2 rc=0
-	shift 2
+	local name=$1 rc=0 patches=()
+	shift
+	mapfile -t patches < <(sample_patches "$name")
 	rm -rf "$work/out" "$work/cwd"
 	mkdir -p "$work/out" "$work/cwd"
 	(cd "$work/cwd" && timeout "$build_timeout" "$kpb" -s "$tree" \
-		-v "$tree/vmlinux" -n "$name" -o "$work/out" "$@" "$patch") \
-		>"$work/$name.log" 2>&1 || rc=$?
+		-v "$tree/vmlinux" -n "$name" -o "$work/out" "$@" \
+		"${patches[@]}") >"$work/$name.log" 2>&1 || rc=$?
 	return "$rc"
 }
 
@@ -270,7 +286,7 @@ read_protocol() {
 build_second() {
 	local name=$1 opts=() rc=0
 	[ "$P_REPLACE" = yes ] || opts=(-R)
-	kpatch_build "$P_SECOND" "$samples/$P_SECOND.patch" "${opts[@]}" || rc=$?
+	kpatch_build "$P_SECOND" "${opts[@]}" || rc=$?
 	if [ "$rc" -ne 0 ] || [ ! -f "$work/out/livepatch-$P_SECOND.ko" ]; then
 		log "  kpatch-build of the second livepatch $P_SECOND failed (exit status $rc)"
 		show_build_log "$P_SECOND"
@@ -291,13 +307,26 @@ show_build_log() {
 	tail -n 40 "$work/$1.log" | indent
 }
 
+# Sample NAME's patches apply to the tree, one after the other: to copies
+# of the files they touch (the tree is not written).
 patch_applies() {
-	patch -p1 --dry-run -s -f -d "$tree" <"$1" >"$work/dry-run.log" 2>&1
+	local dir=$work/applies p f patches=()
+	mapfile -t patches < <(sample_patches "$1")
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for p in "${patches[@]}"; do
+		[ -f "$p" ] || { echo "$p: no such file" >"$work/dry-run.log"; return 1; }
+		while IFS= read -r f; do
+			[ ! -f "$tree/$f" ] || [ -e "$dir/$f" ] ||
+				{ mkdir -p "$dir/$(dirname "$f")" && cp "$tree/$f" "$dir/$f"; }
+		done < <(patch_files "$p")
+		patch -p1 -s -f -d "$dir" <"$p" >"$work/dry-run.log" 2>&1 || return 1
+	done
 }
 
 # A sample that must build and pass the protocol.
 run_build_sample() {
-	local name=$1 patch=$samples/$1.patch check=$samples/$1.check ko rc=0
+	local name=$1 check=$samples/$1.check ko rc=0
 	local opts=()
 	ko=$work/out/livepatch-$name.ko
 	[ -f "$check" ] || { log "  $check is missing"; return 1; }
@@ -307,7 +336,7 @@ run_build_sample() {
 		build_second "$name" || return 1
 		[ "$P_REPLACE" = yes ] || opts=(-R)
 	fi
-	kpatch_build "$name" "$patch" "${opts[@]}" || rc=$?
+	kpatch_build "$name" "${opts[@]}" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		log "  kpatch-build failed (exit status $rc)"
 		show_build_log "$name"
@@ -348,10 +377,10 @@ output_matches() {
 
 # A sample that kpatch-build must refuse with the expected message.
 run_fail_sample() {
-	local name=$1 patch=$samples/$1.patch expect=$samples/$1.expect
+	local name=$1 expect=$samples/$1.expect
 	local rc=0 bad=0 left
 	[ -f "$expect" ] || { log "  $expect is missing"; return 1; }
-	kpatch_build "$name" "$patch" || rc=$?
+	kpatch_build "$name" || rc=$?
 	if [ "$rc" -eq 0 ]; then
 		log "  kpatch-build succeeded, but this patch must be refused"
 		show_build_log "$name"
@@ -381,7 +410,7 @@ run_sample() {
 		failed "$name: $install_error"
 		return 0
 	fi
-	if ! patch_applies "$samples/$name.patch"; then
+	if ! patch_applies "$name"; then
 		log "  the sample does not apply to $tree:"
 		indent <"$work/dry-run.log"
 		failed "$name: patch does not apply"
@@ -403,7 +432,7 @@ run_sample() {
 }
 
 run_samples() {
-	local names=("$@") name p
+	local names=("$@") name p f series=()
 	touched=()
 	if [ ${#names[@]} -eq 0 ]; then
 		for p in "$samples"/*.patch; do
@@ -414,16 +443,17 @@ run_samples() {
 	fi
 	for name in "${names[@]}"; do
 		[ -f "$samples/$name.patch" ] || continue
-		while IFS= read -r p; do
-			touched+=("$p")
-		done < <(patch_files "$samples/$name.patch")
+		mapfile -t series < <(sample_patches "$name")
 		# and the second livepatch's, for a NAME.protocol sample
 		p=$(awk '$1 == "second" { print $2 }' \
 			"$samples/$name.protocol" 2>/dev/null) || true
 		[ -z "$p" ] || [ ! -f "$samples/$p.patch" ] ||
-			while IFS= read -r p; do
-				touched+=("$p")
-			done < <(patch_files "$samples/$p.patch")
+			mapfile -t -O "${#series[@]}" series < <(sample_patches "$p")
+		for p in "${series[@]}"; do
+			[ ! -f "$p" ] || while IFS= read -r f; do
+				touched+=("$f")
+			done < <(patch_files "$p")
+		done
 	done
 	get_tree
 	lock_tree
