@@ -87,7 +87,7 @@ distro_flavour() {
 	local running
 	[ -z "$DISTRO_FLAVOUR" ] || return 0
 	running=$(uname -r)
-	DISTRO_FLAVOUR=$(sed -n 's/^[0-9]*\.[0-9]*\.[0-9]*-[0-9]*-\(.*\)$/\1/p' <<<"$running")
+	DISTRO_FLAVOUR=$(sed -n 's/^[0-9]*\.[0-9]*\.[0-9]*[-+][0-9a-z]*-\(.*\)$/\1/p' <<<"$running")
 	[ -n "$DISTRO_FLAVOUR" ] ||
 		die "--kernel-release auto: the running kernel $running is not a Debian kernel, so the flavour is unknown: give it with --flavour (cloud-amd64, amd64, rt-amd64)"
 }
@@ -110,7 +110,7 @@ distro_auto_release() {
 		done
 	else
 		mapfile -t names < <(apt-cache search --names-only \
-			"^linux-image-${mm//./\\.}\\.[0-9]+-[0-9]+-$DISTRO_FLAVOUR\$" |
+			"^linux-image-${mm//./\\.}\\.[0-9]+[-+][0-9a-z]+-$DISTRO_FLAVOUR\$" |
 			awk '{ print $1 }' | sort -V)
 		# one madison for all: "NAME | VERSION | SOURCE" lines
 		[ ${#names[@]} -eq 0 ] ||
@@ -153,8 +153,8 @@ distro_find_release() {
 		info "release $DISTRO_RELEASE: its image has the source's version $DISTRO_VERSION"
 		return
 	fi
-	[[ $DISTRO_RELEASE =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[a-z0-9-]+$ ]] ||
-		die "--kernel-release $DISTRO_RELEASE is not a Debian kernel release (like 6.1.0-56-cloud-amd64), nor 'auto'"
+	[[ $DISTRO_RELEASE =~ ^[0-9]+\.[0-9]+\.[0-9]+[-+][0-9a-z]+-[a-z0-9-]+$ ]] ||
+		die "--kernel-release $DISTRO_RELEASE is not a Debian kernel release (like 6.1.0-56-cloud-amd64 or 6.12.117+deb12-cloud-amd64), nor 'auto'"
 	mm=$(distro_major_minor "$DISTRO_RELEASE")
 	distro_source_version "$mm"
 	[ -z "$DISTRO_ROOT" ] || return 0	# checked on the unpacked headers
