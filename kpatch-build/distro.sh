@@ -198,7 +198,7 @@ distro_deb() {
 # The headers package needs its -common package and linux-kbuild-M.m.
 distro_headers_deps() {
 	dpkg-deb -f "$1" Depends | tr ',' '\n' |
-		sed -n 's/^ *\(linux-\(headers-[^ ]*-common\|kbuild-[0-9.]*\)\).*/\1/p'
+		sed -n 's/^ *\(linux-\(headers-[^ ]*-common\|kbuild-[^ ]*\)\).*/\1/p'
 }
 
 # The headers' Makefile includes the -common one by its absolute path
@@ -212,14 +212,15 @@ distro_fix_headers() {
 
 # Image, headers, -common, kbuild: downloaded, unpacked, debs removed.
 distro_fetch_base() {
-	local root=$1 d deps pkgs
+	local root=$1 d deb deps pkgs
 	mkdir -p "$DISTRO_CACHE/debs"
 	(
 		cd "$DISTRO_CACHE/debs" || exit 1
 		distro_download "linux-image-$DISTRO_RELEASE"
 		distro_download "linux-headers-$DISTRO_RELEASE"
 	)
-	mapfile -t deps < <(distro_headers_deps "$(distro_deb "linux-headers-$DISTRO_RELEASE")")
+	deb=$(distro_deb "linux-headers-$DISTRO_RELEASE") || exit 1
+	mapfile -t deps < <(distro_headers_deps "$deb")
 	[ ${#deps[@]} -eq 2 ] ||
 		die "linux-headers-$DISTRO_RELEASE does not depend on one -common headers package and one linux-kbuild package (found: ${deps[*]:-none}); this layout is not supported"
 	(
@@ -228,9 +229,10 @@ distro_fetch_base() {
 	)
 	pkgs=("linux-image-$DISTRO_RELEASE" "linux-headers-$DISTRO_RELEASE" "${deps[@]}")
 	for d in "${pkgs[@]}"; do
-		dpkg-deb -x "$(distro_deb "$d")" "$root" ||
+		deb=$(distro_deb "$d") || exit 1
+		dpkg-deb -x "$deb" "$root" ||
 			die "dpkg-deb -x of $d failed: is $root writable and is there room?"
-		rm -f "$(distro_deb "$d")"
+		rm -f "$deb"
 	done
 	distro_fix_headers "$root"
 	printf '%s\n' "${pkgs[@]}" >"$root/.kpb-base-$DISTRO_VERSION"
@@ -243,7 +245,7 @@ distro_fetch_dbg() {
 	[ "$what" = sysmap ] ||
 		members+=("./usr/lib/debug/boot/vmlinux-$DISTRO_RELEASE")
 	(cd "$DISTRO_CACHE/debs" && distro_download "linux-image-$DISTRO_RELEASE-dbg")
-	deb=$(distro_deb "linux-image-$DISTRO_RELEASE-dbg")
+	deb=$(distro_deb "linux-image-$DISTRO_RELEASE-dbg") || exit 1
 	t0=$(date +%s.%N)
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" "${members[@]}" ||
 		die "cannot unpack ${members[*]} from $deb: does the -dbg package of $DISTRO_RELEASE hold them?"
@@ -375,7 +377,9 @@ distro_prepare_key() {
 
 # Debian's top Makefile includes .kernelvariables (the headers package has
 # one): the release is not the source's version (6.1.192) but the ABI name,
-# and the compiler is the gcc wrapper's "gcc".
+# and the compiler is the gcc wrapper's "gcc".  Debian's kernels are built
+# without Rust: a rustc here must not change the config (6.12's Kconfig
+# records its version).
 distro_kernelvariables() {
 	cat <<EOF
 # written by kpatch-build (distro mode) for $DISTRO_RELEASE
@@ -383,6 +387,7 @@ override ARCH = x86
 override KERNELRELEASE = $DISTRO_RELEASE
 override KERNELVERSION = $DISTRO_RELEASE
 CC = $DISTRO_CC
+RUSTC = kpb-no-rustc
 DEBIAN_KERNEL_NO_CC_VERSION_CHECK = y
 EOF
 }
