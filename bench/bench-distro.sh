@@ -19,13 +19,14 @@
 # The cold runs use a fresh cache (KPB_CACHE) that is removed afterwards;
 # ccache is disabled so that "cold" compiles for real.  Environment:
 # KPB_DISTRO_RELEASE (default auto), KPB_DISTRO_FLAVOUR (default
-# cloud-amd64).
+# cloud-amd64), KPB_DISTRO_SOURCE (default /usr/src/linux-source-6.1.tar.xz).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 patch=$(readlink -f "${1:-$repo/test/integration/samples/meminfo.patch}")
 release=${KPB_DISTRO_RELEASE:-auto}
 flavour=${KPB_DISTRO_FLAVOUR:-cloud-amd64}
+source=${KPB_DISTRO_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-bench-distro.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -39,7 +40,7 @@ run() {
 	rm -rf "$work/out"
 	t0=$(date +%s.%N)
 	KPB_CACHE=$cache CCACHE_DISABLE=1 "$repo/kpatch-build/kpatch-build" \
-		--kernel-release "$release" --flavour "$flavour" -n bench \
+		--kernel-release "$release" --flavour "$flavour" --distro-source "$source" -n bench \
 		-o "$work/out" "$@" "$patch" >"$work/log" 2>&1 || rc=$?
 	t1=$(date +%s.%N)
 	grep -E '^kpatch-build: .* [0-9.]+s$|in [0-9.]+s$' "$work/log" |

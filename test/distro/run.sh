@@ -12,7 +12,8 @@
 # so that lookup works from the -dbg package's System.map alone.  A
 # NAME-FAIL sample must be refused with output matching NAME-FAIL.expect.
 # The name "release-mismatch" is the refusal of an image whose version is
-# not the source's; "sysmap-check" runs sysmap-check.sh (lookup from
+# not the source's, "header-refused" that of a header patch (distro mode
+# has no dependency records); "sysmap-check" runs sysmap-check.sh (lookup from
 # System.map never disagrees with lookup from the vmlinux, on the statics
 # of KPB_SYSMAP_FILES source files, default 20).  Without names, the samples that apply to a
 # distribution kernel (DEFAULT_SAMPLES).  The modules a snippet insmods
@@ -20,7 +21,8 @@
 #
 # Environment: KPB_DISTRO_RELEASE (default "auto": the release whose image
 # has the version of the installed linux-source), KPB_DISTRO_FLAVOUR
-# (default cloud-amd64), KPB_CACHE, KPB_VM_TIMEOUT (default 300),
+# (default cloud-amd64), KPB_DISTRO_SOURCE (default
+# /usr/src/linux-source-6.1.tar.xz: the proof is of Debian's 6.1), KPB_CACHE, KPB_VM_TIMEOUT (default 300),
 # KPB_BUILD_TIMEOUT (default 1800).
 #
 # Each sample is one test; besides, the prepared source in the cache must
@@ -33,6 +35,7 @@ integ=$repo/test/integration
 samples=$integ/samples
 release=${KPB_DISTRO_RELEASE:-auto}
 flavour=${KPB_DISTRO_FLAVOUR:-cloud-amd64}
+source=${KPB_DISTRO_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 vm_timeout=${KPB_VM_TIMEOUT:-300}
 build_timeout=${KPB_BUILD_TIMEOUT:-1800}
 
@@ -45,7 +48,7 @@ DEFAULT_SAMPLES=(
 	shadow-var shadow-var:sysmap syscall callbacks module-binfmt
 	module-loaded-after vmlinux-and-module replace non-replace
 	init-FAIL global-init-FAIL read-mostly-FAIL static-key-FAIL asm-FAIL
-	release-mismatch sysmap-check
+	release-mismatch header-refused sysmap-check
 )
 
 work=
@@ -101,7 +104,7 @@ kpatch_build() {
 	rm -rf "$work/out"
 	mkdir -p "$work/out"
 	timeout "$build_timeout" "$kpb" --kernel-release "$release" \
-		--flavour "$flavour" -n "$name" -o "$work/out" "$@" "$patch" \
+		--flavour "$flavour" --distro-source "$source" -n "$name" -o "$work/out" "$@" "$patch" \
 		>"$work/$logname.log" 2>&1 || rc=$?
 	return "$rc"
 }
@@ -272,10 +275,23 @@ run_mismatch() {
 	[ -z "$(find "$work/out" -name '*.ko')" ]
 }
 
+# A header patch (header-inline) is refused up front in distro mode.
+run_header_refused() {
+	if kpatch_build header header-inline "$samples/header-inline.patch"; then
+		log "  kpatch-build succeeded on a header patch"
+		return 1
+	fi
+	grep -q 'distro mode cannot find the objects that include it' \
+		"$work/header.log" || { show_log header; return 1; }
+	log "  refused: $(grep -o 'changes the header [^:]*' "$work/header.log")"
+	[ -z "$(find "$work/out" -name '*.ko')" ]
+}
+
 run_one() {
 	local spec=$1 name=${1%:sysmap} opts=() second=() ko
 	case $name in
 	release-mismatch) run_mismatch; return ;;
+	header-refused) run_header_refused; return ;;
 	sysmap-check)
 		bash "$here/sysmap-check.sh" --files "${KPB_SYSMAP_FILES:-20}" \
 			"$(basename "$(dirname "$srctree")")" 2>&1 | indent
