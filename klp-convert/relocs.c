@@ -10,11 +10,15 @@
  * Only relocations of allocated sections move: the loader does not apply
  * the others at all (apply_relocations() in kernel/module/main.c).
  *
- * Some sections the loader reads, or patches into the code, while it loads
- * the livepatch module, before livepatch has written any .klp.rela section
- * (for a module's, possibly much later, when that module loads): a livepatch
- * relocation there would leave the loader an unresolved address.  Those are
- * refused, whatever the object, with what the author can do instead.
+ * The .klp.rela.vmlinux.* sections are written by the loader itself, in
+ * apply_relocations(), before it reads the special sections (jump labels,
+ * static calls, alternatives, ...: the comment of klp_apply_section_relocs()
+ * says so), so a static key or static call key that vmlinux does not export
+ * (every tracepoint's) works in the patched code.  A module's .klp.rela
+ * sections are written only when livepatch patches that module, possibly
+ * much later, after the loader has read those sections: a livepatch
+ * relocation to a module's symbol there would leave the loader an
+ * unresolved address.  Those are refused, with what the author can do.
  */
 #include "klp.h"
 
@@ -67,14 +71,13 @@ static const struct early_section early_sections[] = {
 	{ "__jump_table",
 	  "registers the jump labels with their static keys "
 	  "(jump_label_add_module())",
-	  "the patched code uses a static key that is not exported or "
-	  "belongs to a module: test it with static_key_enabled() instead "
+	  "the patched code uses a static key of a module: test it with static_key_enabled() instead "
 	  "of static_branch_likely()/static_branch_unlikely()" },
 	{ ".static_call_sites",
 	  "registers the static call sites with their keys "
 	  "(static_call_add_module())",
-	  "the patched code makes a static call through a key that is not "
-	  "exported or belongs to a module: call the function it points to "
+	  "the patched code makes a static call through a key of a module: "
+	  "call the function it points to "
 	  "directly instead of through static_call()" },
 	{ ".altinstructions",
 	  "patches the alternatives into the code (apply_alternatives())",
@@ -194,7 +197,7 @@ static int move_one(struct kelf *k, struct kelf_section *rela,
 		return -1;
 	}
 	early = early_section(rela->base->name);
-	if (early) {
+	if (early && strcmp(obj, "vmlinux")) {
 		refuse_early(k, rela, r, obj, early);
 		return -1;
 	}

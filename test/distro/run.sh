@@ -47,7 +47,7 @@ DEFAULT_SAMPLES=(
 	meminfo meminfo:sysmap cmdline new-function new-static-var
 	shadow-var shadow-var:sysmap syscall callbacks module-binfmt
 	module-loaded-after vmlinux-and-module replace non-replace
-	init-FAIL global-init-FAIL read-mostly-FAIL static-key-FAIL asm-FAIL
+	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL tracepoint
 	release-mismatch header-refused sysmap-check
 )
 

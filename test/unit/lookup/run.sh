@@ -234,13 +234,15 @@ make_for_module() {
 		ld -r -o "$o/$name.ko" "$o/$name.part.o"
 }
 
+# mod_early: the key is vmlinux's (written by the loader before it reads
+# the special sections); mod_early_module: the key is a module's.
 make_early_module() {
-	local o=$work/obj
-	compile "$work/src/mod_early.c" "$o/mod_early.part.o" &&
-		objcopy --redefine-sym "klp_key=.klp.sym.vmlinux.some_key,0" \
-			--redefine-sym "klp_dup=.klp.sym.vmlinux.dup_fn,2" \
-			"$o/mod_early.part.o" &&
-		ld -r -o "$o/mod_early.ko" "$o/mod_early.part.o"
+	local o=$work/obj name=$1 obj=$2
+	compile "$work/src/mod_early.c" "$o/$name.part.o" &&
+		objcopy --redefine-sym "klp_key=.klp.sym.$obj.some_key,0" \
+			--redefine-sym "klp_dup=.klp.sym.$obj.dup_fn,2" \
+			"$o/$name.part.o" &&
+		ld -r -o "$o/$name.ko" "$o/$name.part.o"
 }
 
 build_module_fixtures() {
@@ -252,7 +254,8 @@ build_module_fixtures() {
 	done
 	ld -r -o "$work/fake-mod.ko" "$o/m1.o" "$o/m2.o" "$o/modinfo_fake.o" &&
 		make_for_module mod_for && make_for_module mod_for_vmlinux &&
-		make_early_module &&
+		make_early_module mod_early vmlinux &&
+		make_early_module mod_early_module fake_mod &&
 		printf '0x1\tmod_export\tdrivers/fake-mod\tEXPORT_SYMBOL\t\n0x2\tother_export\tdrivers/other-mod\tEXPORT_SYMBOL_GPL\t\n' \
 			>> "$work/Module.symvers"
 }
@@ -727,16 +730,31 @@ test_klp_convert_module_to_vmlinux_error() {
 	[ ! -e "$d/out.ko" ] || { echo "out.ko written despite the error"; return 1; }
 }
 
-# Livepatch symbols in sections the loader reads at load: both reported.
+# A module's livepatch symbols in sections the loader reads at load: both
+# reported.
 test_klp_convert_early_sections_error() {
-	local d=$work/t/convert_mod_early rc=0
-	convert mod_early || rc=$?
+	local d=$work/t/convert_mod_early_module rc=0
+	convert mod_early_module || rc=$?
 	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
-	grep -q 'relocation at __jump_table+0x8 (a site in function patched) refers to livepatch symbol \.klp\.sym\.vmlinux\.some_key,0.*static_key_enabled()' "$d/err" ||
+	grep -q 'relocation at __jump_table+0x8 (a site in function patched) refers to livepatch symbol \.klp\.sym\.fake_mod\.some_key,0 (written when fake_mod is patched).*static_key_enabled()' "$d/err" ||
 		{ echo "__jump_table not refused with its workaround: $(cat "$d/err")"; return 1; }
 	grep -q 'relocation at \.static_call_sites+0x0 .*static_call()' "$d/err" ||
 		{ echo ".static_call_sites not refused with its workaround: $(cat "$d/err")"; return 1; }
 	[ ! -e "$d/out.ko" ] || { echo "out.ko written despite the error"; return 1; }
+}
+
+# vmlinux's livepatch symbols in those sections: the loader writes
+# .klp.rela.vmlinux.* before it reads them, so they move like any other.
+test_klp_convert_early_sections_vmlinux() {
+	local d=$work/t/convert_mod_early relocs
+	convert mod_early || { cat "$d/err"; return 1; }
+	relocs=$(readelf -rW "$d/out.ko")
+	grep -q "^Relocation section '\.klp\.rela\.vmlinux\.__jump_table' .* 1 entry" <<< "$relocs" ||
+		{ echo "no .klp.rela.vmlinux.__jump_table with the key: $relocs"; return 1; }
+	grep -q "^Relocation section '\.klp\.rela\.vmlinux\.static_call_sites' .* 1 entry" <<< "$relocs" ||
+		{ echo "no .klp.rela.vmlinux.static_call_sites with the key: $relocs"; return 1; }
+	grep -q "^Relocation section '\.rela__jump_table' .* 1 entry" <<< "$relocs" ||
+		{ echo "the site's relocation to patched did not stay in .rela__jump_table: $relocs"; return 1; }
 }
 
 # lookup on a module target, linked and converted: module symbols in
@@ -903,7 +921,7 @@ main() {
 		 klp_convert_bad_name_error klp_convert_needs_livepatch_modinfo \
 		 lookup_then_klp_convert klp_convert_for_prefix \
 		 klp_convert_module_to_vmlinux_error \
-		 klp_convert_early_sections_error \
+		 klp_convert_early_sections_error klp_convert_early_sections_vmlinux \
 		 module_lookup_then_klp_convert \
 		 module_without_file_symbols \
 		 sysmap_like_vmlinux sysmap_neighbours_decide sysmap_tie_error \
