@@ -214,12 +214,13 @@ build_objects() {
 	done
 }
 
-# The klp_object of an object, from its kbuild record (file .o.cmd):
+# The klp_object of an object, from its kbuild record (file .o.cmd, whose
+# command line is "cmd_..." up to 6.1 and "savedcmd_..." from 6.3 on):
 # "vmlinux", or for an object of a loadable module (compiled with -DMODULE)
 # the module's name as the kernel knows it, KBUILD_MODNAME with '-' as '_'.
 object_owner() {
 	local line name
-	line=$(grep -m1 '^cmd_' "$1" 2>/dev/null) || return 1
+	line=$(grep -m1 -E '^(saved)?cmd_' "$1" 2>/dev/null) || return 1
 	case " $line " in
 	*" -DMODULE "*) ;;
 	*) echo vmlinux; return 0 ;;
