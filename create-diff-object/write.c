@@ -26,9 +26,33 @@ static void add_section_symbol(struct diff *d, struct kelf_section *sec)
 	kelf_add_symbol(d->out, "", &s, sec);
 }
 
-static bool owns_section(const struct kelf_symbol *p)
+/* Longest padding kept (CONFIG_FUNCTION_PADDING_BYTES is 16 on x86). */
+#define MAX_PADDING	64
+#define X86_NOP		0x90
+
+/*
+ * With CONFIG_CALL_PADDING (x86, Linux 6.2 and later) gcc puts NOPs before
+ * every function (-fpatchable-function-entry=N,N), so that its symbol
+ * starts N bytes into its section.  The kernel writes there: call depth
+ * tracking its accounting thunk (for a module, callthunks_patch_module_calls()
+ * warns when the bytes before a called function are not NOPs), FineIBT its
+ * preamble.  The copy of such a function keeps them, the symbol N bytes in.
+ */
+static unsigned long padding_before(const struct kelf_symbol *p)
 {
-	return p->sym.st_value == 0 && p->sym.st_size == p->sec->size;
+	unsigned long i, n = p->sym.st_value;
+
+	if (!is_function(p) || !n || n > MAX_PADDING || !p->sec->data)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (((const unsigned char *)p->sec->data)[i] != X86_NOP)
+			return 0;
+	return n;
+}
+
+static bool owns_section(const struct kelf_symbol *p, unsigned long pad)
+{
+	return p->sym.st_value == pad && p->sym.st_size + pad == p->sec->size;
 }
 
 static int copy_relas(struct diff *d, struct kelf_section *from,
@@ -90,19 +114,20 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	struct kelf_section *sec;
 	struct kelf_symbol *out;
 	GElf_Sym s = p->sym;
-	unsigned long start = p->sym.st_value, size = p->sym.st_size;
+	unsigned long pad = padding_before(p);
+	unsigned long start = p->sym.st_value - pad, size = p->sym.st_size + pad;
 	char *name;
 
 	if (p->priv)
 		return p->priv;
-	name = owns_section(p) ? xstrdup(p->sec->name) :
-				 join(p->sec->name, ".", out_name(d, p));
+	name = owns_section(p, pad) ? xstrdup(p->sec->name) :
+				      join(p->sec->name, ".", out_name(d, p));
 	sec = kelf_add_section(d->out, name, &p->sec->sh,
 			       p->sec->data ? p->sec->data + start : NULL,
 			       size);
 	free(name);
 	add_section_symbol(d, sec);
-	s.st_value = 0;
+	s.st_value = pad;
 	if (p->status == KELF_CHANGED)	/* the kernel has its own */
 		s.st_info = GELF_ST_INFO(STB_LOCAL, kelf_type(p));
 	out = kelf_add_symbol(d->out, out_name(d, p), &s, sec);

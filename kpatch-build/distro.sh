@@ -347,6 +347,19 @@ distro_check_compiler() {
 			die "$VMLINUX was compiled by '$line' (its .comment), but $DISTRO_CC here is '$ours': install that gcc and make it the 'gcc' in PATH"
 	done <<<"$comment"
 	info "compiler: $ours, as the target's (${comment:+vmlinux .comment and }config)"
+	distro_check_pahole
+}
+
+# Kconfig records the pahole it found (CONFIG_PAHOLE_VERSION, 124 for 1.24)
+# and turns BTF on only with one; without the same pahole here, olddefconfig
+# would give the tree another config than the target's.
+distro_check_pahole() {
+	local want have
+	want=$(sed -n 's/^CONFIG_PAHOLE_VERSION=//p' "$DISTRO_HEADERS/.config")
+	[ -n "$want" ] && [ "$want" != 0 ] || return 0
+	have=$(pahole --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\.\([0-9]*\).*/\1\2/p') || true
+	[ "$have" = "$want" ] ||
+		die "$DISTRO_RELEASE was configured with pahole version $want (CONFIG_PAHOLE_VERSION), but pahole here is '${have:-missing}': the config would differ; install it (apt-get install dwarves)"
 }
 
 # Debian's build sets these (they are in the headers' compile.h); kbuild of

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	gcc make libelf-dev elfutils binutils flex bison bc libssl-dev kmod
 	cpio xz-utils ccache linux-source-6.1 qemu-system-x86 busybox-static
-	patch rsync
+	patch rsync dwarves
 )
 
 missing=()

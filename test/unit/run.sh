@@ -182,6 +182,11 @@ parse_expect()
 				{ problem "expect:$n: rela needs SECTION SYMBOL"; return 1; }
 			E_ASSERT+=("$kind $a $b")
 			;;
+		padded)
+			[[ -n $a && $b =~ ^[0-9]+$ && -z $rest ]] ||
+				{ problem "expect:$n: padded needs SYMBOL BYTES"; return 1; }
+			E_ASSERT+=("$kind $a $b")
+			;;
 		why)
 			[[ -n $a && -n $b ]] ||
 				{ problem "expect:$n: why needs NAME GLOB"; return 1; }
@@ -205,8 +210,13 @@ parse_expect()
 compile()
 {
 	local src=$1 obj=$2 log=$3
+	local -a extra=()
 
-	if ! "$UNIT_CC" "${UNIT_CFLAGS[@]}" "$src" -o "$obj" >"$log" 2>&1; then
+	if [[ -f $(dirname "$src")/cflags ]]; then
+		# Whitespace-separated words, '#' comments; no quoting.
+		read -ra extra -d '' < <(sed 's/#.*//' "$(dirname "$src")/cflags") || true
+	fi
+	if ! "$UNIT_CC" "${UNIT_CFLAGS[@]}" "${extra[@]}" "$src" -o "$obj" >"$log" 2>&1; then
 		problem "$(basename "$src") does not compile: $(grep -m1 -i error "$log" || first_line "$log")"
 		return 1
 	fi
@@ -462,6 +472,28 @@ check_aliases()
 	done
 }
 
+# padded NAME N: NAME is defined N bytes into its section, whose first N
+# bytes are NOPs (0x90), as gcc's -fpatchable-function-entry=N,N leaves them.
+assert_padded()
+{
+	local name=$1 n=$2 w=$3 ndx value sec bytes
+
+	read -r ndx _ _ _ value _ < <(awk -v n="$name" '$3 == n' "$w/out.syms")
+	if [[ -z $ndx || $ndx == UND ]]; then
+		problem "padded $name: not defined in out.o"
+		return
+	fi
+	if ((16#$value != n)); then
+		problem "padded $name: at 0x$value, not $n bytes into its section"
+		return
+	fi
+	sec=$(readelf -SW "$w/out.o" | sed -n "s/^ *\[ *$ndx\] \([^ ]*\) .*/\1/p")
+	objcopy -O binary --only-section="$sec" "$w/out.o" "$w/padded.bin" 2>/dev/null
+	bytes=$(head -c "$n" "$w/padded.bin" | od -An -tx1 | tr -d ' \n')
+	[[ $bytes == "$(printf '90%.0s' $(seq "$n"))" ]] ||
+		problem "padded $name: the $n bytes before it in $sec are '$bytes', not NOPs"
+}
+
 check_out()
 {
 	local w=$1 out=$1/out.o line kind a b
@@ -486,6 +518,7 @@ check_out()
 		has-symbol|no-symbol|undef) assert_symbol "$kind" "$a" "$w" ;;
 		section|no-section) assert_section "$kind" "$a" "$w" ;;
 		rela) assert_rela "$a" "$b" "$w" ;;
+		padded) assert_padded "$a" "$b" "$w" ;;
 		esac
 	done
 }
