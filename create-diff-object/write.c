@@ -188,6 +188,15 @@ static struct kelf_symbol *out_target(struct diff *d, const struct target *t,
 	return NULL;
 }
 
+/* Code's reference, against a section, to a spot inside a function. */
+static bool into_function_body(const struct kelf_section *out_sec,
+			       const struct kelf_rela *r, const struct target *t)
+{
+	return kelf_is_exec(out_sec) && kelf_type(r->sym) == STT_SECTION &&
+	       t->sym && is_function(t->sym) && t->spot >= 0 &&
+	       t->spot != (long)t->sym->sym.st_value;
+}
+
 int out_relocate(struct diff *d, struct kelf_section *out_sec,
 		 const struct kelf_rela *r, unsigned long new_offset)
 {
@@ -198,6 +207,17 @@ int out_relocate(struct diff *d, struct kelf_section *out_sec,
 	sym = out_target(d, &t, r);
 	if (!sym)
 		return -1;
+	if (into_function_body(out_sec, r, &t) && sym->sec) {
+		/*
+		 * objtool, which Linux 6.2+ with IBT runs on the linked
+		 * livepatch module, takes a jump to a function symbol for a
+		 * tail call: a jump into a function's body (an alternative's
+		 * back into its function, a cold part's) stays relative to
+		 * the section, as the compiler wrote it.
+		 */
+		t.addend += (long)sym->sym.st_value;
+		sym = sym->sec->secsym;
+	}
 	kelf_add_rela(kelf_rela_section(d->out, out_sec), new_offset, r->type,
 		      t.addend, sym);
 	return 0;
