@@ -55,11 +55,12 @@ check: deps all
 # Debian's own kernel (distro mode): modules built without building the
 # kernel, proven in QEMU on its vmlinuz; "N passed, N failed" last.
 check-distro: deps all
-	@bash test/distro/run.sh
+	@bash test/run.sh distro
 
 # Wall time of each step of distro mode, cold and warm cache.
 bench-distro: all
-	@bash bench/bench-distro.sh
+	@KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz bash bench/bench-distro.sh
+	@KPB_DISTRO_SOURCE=/usr/src/linux-source-6.12.tar.xz bash bench/bench-distro.sh
 
 clean:
 	rm -f $(TOOLS)

@@ -138,6 +138,10 @@ const char *out_name(struct diff *d, struct kelf_symbol *p);
 struct kelf_section *out_section_for(struct diff *d, struct kelf_section *p);
 int out_relocate(struct diff *d, struct kelf_section *out_sec,
 		 const struct kelf_rela *r, unsigned long new_offset);
+struct kelf_symbol *out_undef(struct diff *d, const char *name);
+
+/* addressable.c */
+int write_static_call_keys(struct diff *d);
 
 /* report.c */
 void report(struct diff *d);

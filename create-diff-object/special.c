@@ -60,6 +60,25 @@ static const struct special specials[] = {
 	  .compare = true, .fields = "key, tail call" },
 	{ PIECES(".altinstr_replacement") },
 	{ PIECES(".altinstr_aux") },
+	/*
+	 * objtool's annotations (include/linux/objtool.h), one code address
+	 * an entry.  Up to 6.1 objtool has read them when the object was
+	 * compiled; from 6.2 on with IBT it reads them on the linked
+	 * livepatch module, so the entries of kept functions go with them.
+	 * The module's link discards them.
+	 */
+	{ ENTRIES(".discard.reachable", 1) },
+	{ ENTRIES(".discard.unreachable", 1) },
+	{ ENTRIES(".discard.func_stack_frame_non_standard", 1) },
+	{ ENTRIES(".discard.ignore_alts", 1) },
+	{ ENTRIES(".discard.unwind_hints", 1) },
+	{ ENTRIES(".discard.noendbr", 1) },
+	{ ENTRIES(".discard.retpoline_safe", 1) },
+	{ ENTRIES(".discard.instr_begin", 1) },
+	{ ENTRIES(".discard.instr_end", 1) },
+	{ ENTRIES(".discard.validate_unret", 1) },
+	{ ENTRIES(".discard.intra_function_calls", 1) },
+	{ ENTRIES(".discard.annotate_insn", 1) },
 };
 
 const struct special *special_row(size_t n)

@@ -154,7 +154,7 @@ struct kelf_section *out_section_for(struct diff *d, struct kelf_section *p)
 }
 
 /* The output's UNDEF symbol called name, created on first use. */
-static struct kelf_symbol *out_undef(struct diff *d, const char *name)
+struct kelf_symbol *out_undef(struct diff *d, const char *name)
 {
 	GElf_Sym s = { .st_info = GELF_ST_INFO(STB_GLOBAL, STT_NOTYPE) };
 	size_t i;
@@ -262,6 +262,8 @@ int write_output(struct diff *d, const char *path)
 		if (special_find(sec) && special_write(d, sec))
 			return -1;
 	}
+	if (write_static_call_keys(d))
+		return -1;
 	kelf_add_section(d->out, ".note.GNU-stack", &note, NULL, 0);
 	return kelf_write(d->out, path);
 }

@@ -2,10 +2,11 @@
 # Run every test suite and print the total as the last line:
 # "N passed, N failed".
 #
-# Usage: test/run.sh
+# Usage: test/run.sh [GROUP...]   (unit, integration, distro; default all)
 #
 # Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/,
-# test/integration/run.sh) ends its standard output with its own
+# test/integration/run.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
+# cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
 # without that line (it crashed or is missing) counts as one failed test, and
 # so does one whose exit status contradicts its own summary.  Exit status:
@@ -20,12 +21,14 @@ total_fail=0
 log() { printf '%s\n' "$*"; }
 cleanup() { [ -z "$work" ] || rm -rf "$work"; }
 
-# run_suite NAME SCRIPT: run it, show its output, add its summary.
+# run_suite NAME SCRIPT [VAR=VALUE...]: run it (with those variables in
+# its environment), show its output, add its summary.
 run_suite() {
 	local name=$1 script=$2 out rc=0 last
+	shift 2
 	out=$work/$name.out
-	log "##### $name: $script"
-	bash "$script" | tee "$out" || rc=${PIPESTATUS[0]}
+	log "##### $name: $* $script"
+	env "$@" bash "$script" | tee "$out" || rc=${PIPESTATUS[0]}
 	last=$(tail -n 1 "$out")
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		total_pass=$((total_pass + BASH_REMATCH[1]))
@@ -41,13 +44,29 @@ run_suite() {
 }
 
 main() {
+	local groups=("$@") g
+	[ ${#groups[@]} -gt 0 ] || groups=(unit integration distro)
 	work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-tests.XXXXXX")
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
-	run_suite unit "$here/unit/run.sh"
-	run_suite unit-lookup "$here/unit/lookup/run.sh"
-	run_suite unit-driver "$here/unit/driver/run.sh"
-	run_suite integration "$here/integration/run.sh"
+	for g in "${groups[@]}"; do
+		case $g in
+		unit)
+			run_suite unit "$here/unit/run.sh"
+			run_suite unit-lookup "$here/unit/lookup/run.sh"
+			run_suite unit-driver "$here/unit/driver/run.sh" ;;
+		integration)
+			run_suite integration "$here/integration/run.sh" ;;
+		distro)
+			run_suite distro-6.1 "$here/distro/run.sh" \
+				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz
+			run_suite distro-6.12 "$here/distro/run.sh" \
+				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.12.tar.xz ;;
+		*)
+			log "run.sh: unknown group '$g' (unit, integration, distro)"
+			exit 2 ;;
+		esac
+	done
 	log "$total_pass passed, $total_fail failed"
 	[ "$total_fail" -eq 0 ]
 }

@@ -4,12 +4,13 @@
 # that kernel's own vmlinuz, with test/integration's busybox VM (vm.sh), its
 # guest protocol (guest-protocol.sh) and its samples.
 #
-# Usage: run.sh [--keep] [NAME[:sysmap]...]
+# Usage: run.sh [--keep] [NAME[:sysmap|:stuff]...]
 #
 # NAME is a sample of test/integration/samples (NAME.patch, NAME.check and
 # the optional NAME.setup, NAME.after-insmod, NAME.protocol,
 # NAME.build-expect, as there); NAME:sysmap builds it with --no-dbg-vmlinux,
-# so that lookup works from the -dbg package's System.map alone.  A
+# so that lookup works from the -dbg package's System.map alone; NAME:stuff
+# proves it in a VM with call depth tracking on (6.12: see STUFF_CPU).  A
 # NAME-FAIL sample must be refused with output matching NAME-FAIL.expect.
 # The name "release-mismatch" is the refusal of an image whose version is
 # not the source's, "header-refused" that of a header patch (distro mode
@@ -50,6 +51,16 @@ DEFAULT_SAMPLES=(
 	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL tracepoint
 	release-mismatch header-refused sysmap-check
 )
+
+# NAME:stuff: the VM runs with call depth tracking (Linux 6.2+,
+# CONFIG_MITIGATION_CALL_DEPTH_TRACKING): an Intel CPU model that TCG runs
+# and retbleed=stuff, so that the loader patches the livepatch's calls to go
+# through the accounting thunks in the padding before each function.
+STUFF_CPU=Skylake-Client-v1
+STUFF_APPEND="spectre_v2=retpoline retbleed=stuff"
+# shellcheck disable=SC2016 # expanded in the guest
+STUFF_GUEST_CHECK='grep -q "Mitigation: Stuffing" /sys/devices/system/cpu/vulnerabilities/retbleed || { echo "call depth tracking is off: $(cat /sys/devices/system/cpu/vulnerabilities/retbleed)"; exit 1; }'
+vm_stuff=0
 
 work=
 keep=0
@@ -145,8 +156,39 @@ snippet_modules() {
 		[ -n "$f" ] || continue
 		sed -n 's|.*/root/\([A-Za-z0-9_-]*\.ko\).*|\1|p' "$f"
 	done | sort -u | while read -r m; do
-		find "$moddir" -name "$m" -print -quit
+		unpacked_module "$m"
 	done
+}
+
+# The image's module M (NAME.ko), uncompressed (6.12's are .ko.xz, and
+# busybox's insmod hands the file to the kernel as it is) into $work/mods.
+unpacked_module() {
+	local m=$1 f
+	f=$(find "$moddir" \( -name "$m" -o -name "$m.xz" -o -name "$m.zst" \
+		-o -name "$m.gz" \) -print -quit)
+	[ -n "$f" ] || return 0
+	mkdir -p "$work/mods"
+	case $f in
+	*.xz) xz -dc "$f" >"$work/mods/$m" ;;
+	*.zst) zstd -qdc "$f" >"$work/mods/$m" ;;
+	*.gz) gzip -dc "$f" >"$work/mods/$m" ;;
+	*) cp "$f" "$work/mods/$m" ;;
+	esac
+	printf '%s\n' "$work/mods/$m"
+}
+
+# A sample's patch for this source: samples/M.m/NAME.patch where the
+# source's code differs from 6.1's (the checks stay the same), else
+# samples/NAME.patch.
+sample_patch() {
+	local mm
+	mm=$(basename "$source" .tar.xz)
+	mm=${mm#linux-source-}
+	if [ -f "$samples/$mm/$1.patch" ]; then
+		printf '%s\n' "$samples/$mm/$1.patch"
+	else
+		printf '%s\n' "$samples/$1.patch"
+	fi
 }
 
 snippet() {
@@ -182,14 +224,20 @@ prove() {
 	mapfile -t mods < <(snippet_modules "$setup" "$after")
 	cat >"$vmdir/test.sh" <<EOF
 #!/bin/sh
+$( [ "$vm_stuff" -eq 0 ] || echo "$STUFF_GUEST_CHECK" )
 sh /root/guest-protocol.sh$opts /root/$(basename "$ko") $sysfs /root/test.check
 rc=\$?
 echo "kernel: \$(uname -r), tainted: \$(cat /proc/sys/kernel/tainted)"
 dmesg | grep -E 'taint|signature' | sed 's/^/  dmesg: /'
 exit \$rc
 EOF
+	if [ "$vm_stuff" -eq 1 ]; then
+		export KPB_VM_CPU=$STUFF_CPU KPB_VM_APPEND=$STUFF_APPEND
+	fi
 	bash "$integ/vm.sh" --timeout "$vm_timeout" "$image" "$vmdir/test.sh" \
 		"${files[@]}" "${mods[@]}" 2>&1 | indent || rc=${PIPESTATUS[0]}
+	unset KPB_VM_CPU KPB_VM_APPEND
+	vm_stuff=0
 	return "$rc"
 }
 
@@ -227,7 +275,7 @@ read_protocol() {
 # A sample kpatch-build must refuse: no module, the expected message.
 run_fail() {
 	local name=$1 re bad=0
-	if kpatch_build "$name" "$name" "$samples/$name.patch"; then
+	if kpatch_build "$name" "$name" "$(sample_patch "$name")"; then
 		log "  kpatch-build succeeded, but this patch must be refused"
 		show_log "$name"
 		return 1
@@ -288,7 +336,7 @@ run_header_refused() {
 }
 
 run_one() {
-	local spec=$1 name=${1%:sysmap} opts=() second=() ko
+	local spec=$1 name=${1%%:*} opts=() second=() ko
 	case $name in
 	release-mismatch) run_mismatch; return ;;
 	header-refused) run_header_refused; return ;;
@@ -298,8 +346,13 @@ run_one() {
 		return "${PIPESTATUS[0]}" ;;
 	*-FAIL) run_fail "$name"; return ;;
 	esac
-	[ "$spec" = "$name" ] || opts=(--no-dbg-vmlinux)
-	if [ ! -f "$samples/$name.patch" ] || [ ! -f "$samples/$name.check" ]; then
+	case $spec in
+	*:sysmap) opts=(--no-dbg-vmlinux) ;;
+	*:stuff) vm_stuff=1 ;;
+	"$name") ;;
+	*) log "  unknown variant ${spec#*:} (sysmap, stuff)"; return 1 ;;
+	esac
+	if [ ! -f "$(sample_patch "$name")" ] || [ ! -f "$samples/$name.check" ]; then
 		log "  no sample $name (.patch and .check) in $samples"
 		return 1
 	fi
@@ -307,7 +360,7 @@ run_one() {
 	[ "$P_REPLACE" != no ] || opts+=(-R)
 	if [ -n "$P_SECOND" ]; then
 		if ! kpatch_build "$spec-second" "$P_SECOND" \
-				"$samples/$P_SECOND.patch" "${opts[@]}"; then
+				"$(sample_patch "$P_SECOND")" "${opts[@]}"; then
 			log "  kpatch-build of the second livepatch $P_SECOND failed"
 			show_log "$spec-second"
 			return 1
@@ -318,7 +371,7 @@ run_one() {
 			"$samples/$P_SECOND.check" "livepatch_${P_SECOND//-/_}" \
 			"$P_REPLACE")
 	fi
-	if ! kpatch_build "$spec" "$name" "$samples/$name.patch" "${opts[@]}"; then
+	if ! kpatch_build "$spec" "$name" "$(sample_patch "$name")" "${opts[@]}"; then
 		log "  kpatch-build failed"
 		show_log "$spec"
 		return 1

@@ -15,6 +15,10 @@
 # Prints the guest console as it comes.  Exit status: the guest script's
 # status; 124 if the guest did not finish within SEC seconds (default 300);
 # 125 if the kernel panicked, QEMU failed, or the marker line never came.
+#
+# KPB_VM_CPU: a QEMU CPU model (default QEMU's); KPB_VM_APPEND: more kernel
+# parameters.  Skylake-Client-v1 with "spectre_v2=retpoline retbleed=stuff"
+# turns on call depth tracking (Linux 6.2+), which TCG runs.
 set -euo pipefail
 
 cache=${KPB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpatch-build}
@@ -139,9 +143,10 @@ boot() {
 	local kernel=$1 initrd=$2 console=$3
 	set +e
 	timeout --kill-after=10 "$timeout_sec" qemu-system-x86_64 \
-		-accel tcg -nographic -no-reboot -m 512M -smp 1 -net none \
+		-accel tcg ${KPB_VM_CPU:+-cpu "$KPB_VM_CPU"} -nographic \
+		-no-reboot -m 512M -smp 1 -net none \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append 'console=ttyS0 panic=-1 quiet' \
+		-append "console=ttyS0 panic=-1 quiet ${KPB_VM_APPEND:-}" \
 		</dev/null 2>&1 | sanitize | tee "$console"
 	local st=("${PIPESTATUS[@]}")
 	set -e
