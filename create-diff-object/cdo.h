@@ -140,6 +140,11 @@ int out_relocate(struct diff *d, struct kelf_section *out_sec,
 		 const struct kelf_rela *r, unsigned long new_offset);
 struct kelf_symbol *out_undef(struct diff *d, const char *name);
 
+/* runtime-const.c */
+bool is_runtime_const_section(const struct kelf_section *sec);
+void check_runtime_consts(struct diff *d, struct kelf_section *sec);
+int write_runtime_consts(struct diff *d);
+
 /* addressable.c */
 int write_static_call_keys(struct diff *d);
 

@@ -108,6 +108,8 @@ void select_needed(struct diff *d)
 
 		if (special_find(sec))
 			special_select(d, sec);
+		else if (is_runtime_const_section(sec))
+			check_runtime_consts(d, sec);
 		else
 			check_unknown_section(d, sec);
 	}

@@ -182,6 +182,11 @@ parse_expect()
 				{ problem "expect:$n: rela needs SECTION SYMBOL"; return 1; }
 			E_ASSERT+=("$kind $a $b")
 			;;
+		disasm|no-disasm)
+			[[ -n $a && -n $b ]] ||
+				{ problem "expect:$n: $kind needs SECTION REGEX"; return 1; }
+			E_ASSERT+=("$kind $a $b${rest:+ $rest}")
+			;;
 		padded)
 			[[ -n $a && $b =~ ^[0-9]+$ && -z $rest ]] ||
 				{ problem "expect:$n: padded needs SYMBOL BYTES"; return 1; }
@@ -472,6 +477,24 @@ check_aliases()
 	done
 }
 
+# disasm SECTION ERE: objdump's disassembly of SECTION in out.o has a line
+# matching ERE; no-disasm: none does.
+assert_disasm()
+{
+	local kind=$1 sec=$2 re=$3 w=$4 dis
+
+	if ! dis=$(objdump -d -j "$sec" "$w/out.o" 2>&1) ||
+	   ! grep -q '^Disassembly of section' <<<"$dis"; then
+		problem "$kind $sec: no such code section in out.o"
+		return
+	fi
+	if grep -Eq -- "$re" <<<"$dis"; then
+		[[ $kind == disasm ]] || problem "no-disasm $sec: '$re' is in its code"
+	else
+		[[ $kind == no-disasm ]] || problem "disasm $sec: no line matches '$re'"
+	fi
+}
+
 # padded NAME N: NAME is defined N bytes into its section, whose first N
 # bytes are NOPs (0x90), as gcc's -fpatchable-function-entry=N,N leaves them.
 assert_padded()
@@ -514,6 +537,10 @@ check_out()
 	check_aliases "$w"
 	for line in "${E_ASSERT[@]}"; do
 		read -r kind a b <<<"$line"
+		if [[ $kind == *disasm ]]; then
+			assert_disasm "$kind" "$a" "${line#"$kind $a "}" "$w"
+			continue
+		fi
 		case $kind in
 		has-symbol|no-symbol|undef) assert_symbol "$kind" "$a" "$w" ;;
 		section|no-section) assert_section "$kind" "$a" "$w" ;;
