@@ -17,7 +17,7 @@
 # has no dependency records); "sysmap-check" runs sysmap-check.sh (lookup from
 # System.map never disagrees with lookup from the vmlinux, on the statics
 # of KPB_SYSMAP_FILES source files, default 20).  Without names, the samples that apply to a
-# distribution kernel (DEFAULT_SAMPLES).  The modules a snippet insmods
+# distribution kernel (DEFAULT_SAMPLES_6_1 or _6_12, by the source).  The modules a snippet insmods
 # (/root/X.ko) come from the image package.
 #
 # Environment: KPB_DISTRO_RELEASE (default "auto": the release whose image
@@ -41,15 +41,28 @@ vm_timeout=${KPB_VM_TIMEOUT:-300}
 build_timeout=${KPB_BUILD_TIMEOUT:-1800}
 
 # The samples that apply to Debian's 6.1 kernel: vmlinux and module
-# (binfmt_misc) patches, callbacks, shadow variables, two livepatches.
+# (binfmt_misc) patches, callbacks, shadow variables, two livepatches,
+# tracepoints, jump labels, alternatives, exception tables.
 # header-inline needs a built tree (kbuild's dependency records), which
 # distro mode does not have.
-DEFAULT_SAMPLES=(
+DEFAULT_SAMPLES_6_1=(
 	meminfo meminfo:sysmap cmdline new-function new-static-var
 	shadow-var shadow-var:sysmap syscall callbacks module-binfmt
 	module-loaded-after vmlinux-and-module replace non-replace
-	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL tracepoint
+	tracepoint jump-label alternatives extable warn-once
+	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL
 	release-mismatch header-refused sysmap-check
+)
+# Debian's 6.12 (IBT, call padding, call depth tracking, objtool on the
+# linked module, runtime constants): the same kinds, samples/6.12/ patches
+# where the code differs, and the :stuff variants with call depth tracking.
+DEFAULT_SAMPLES_6_12=(
+	meminfo meminfo:sysmap meminfo:stuff cmdline new-function
+	new-static-var shadow-var syscall callbacks callbacks:stuff
+	module-binfmt module-loaded-after vmlinux-and-module replace
+	non-replace tracepoint tracepoint:stuff jump-label alternatives
+	extable extable:stuff warn-once clone
+	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL header-refused
 )
 
 # NAME:stuff: the VM runs with call depth tracking (Linux 6.2+,
@@ -394,7 +407,13 @@ main() {
 		*) names+=("$1"); shift ;;
 		esac
 	done
-	[ ${#names[@]} -gt 0 ] || names=("${DEFAULT_SAMPLES[@]}")
+	if [ ${#names[@]} -eq 0 ]; then
+		case $source in
+		*linux-source-6.1.tar.*) names=("${DEFAULT_SAMPLES_6_1[@]}") ;;
+		*linux-source-6.12.tar.*) names=("${DEFAULT_SAMPLES_6_12[@]}") ;;
+		*) log "run.sh: no default samples for $source: name them"; exit 2 ;;
+		esac
+	fi
 	work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-distro.XXXXXX")
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
