@@ -188,12 +188,22 @@ static struct kelf_symbol *out_target(struct diff *d, const struct target *t,
 	return NULL;
 }
 
-/* Code's reference, against a section, to a spot inside a function. */
-static bool into_function_body(const struct kelf_section *out_sec,
-			       const struct kelf_rela *r, const struct target *t)
+/*
+ * Whether a reference the compiler wrote against a section stays so.
+ * objtool, which Linux 6.2+ with IBT runs on the linked livepatch module,
+ * takes a jump to a function symbol for a tail call (an alternative's jump
+ * back into its function, a cold part's), and reads its annotations
+ * (.discard.*) only against section symbols.
+ */
+static bool keep_section_relative(const struct kelf_section *out_sec,
+				  const struct kelf_rela *r,
+				  const struct target *t)
 {
-	return kelf_is_exec(out_sec) && kelf_type(r->sym) == STT_SECTION &&
-	       t->sym && is_function(t->sym) && t->spot >= 0 &&
+	if (kelf_type(r->sym) != STT_SECTION || !t->sym || !is_function(t->sym))
+		return false;
+	if (!strncmp(out_sec->name, ".discard.", strlen(".discard.")))
+		return true;
+	return kelf_is_exec(out_sec) && t->spot >= 0 &&
 	       t->spot != (long)t->sym->sym.st_value;
 }
 
@@ -207,14 +217,7 @@ int out_relocate(struct diff *d, struct kelf_section *out_sec,
 	sym = out_target(d, &t, r);
 	if (!sym)
 		return -1;
-	if (into_function_body(out_sec, r, &t) && sym->sec) {
-		/*
-		 * objtool, which Linux 6.2+ with IBT runs on the linked
-		 * livepatch module, takes a jump to a function symbol for a
-		 * tail call: a jump into a function's body (an alternative's
-		 * back into its function, a cold part's) stays relative to
-		 * the section, as the compiler wrote it.
-		 */
+	if (keep_section_relative(out_sec, r, &t) && sym->sec) {
 		t.addend += (long)sym->sym.st_value;
 		sym = sym->sec->secsym;
 	}

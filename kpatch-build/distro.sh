@@ -525,13 +525,15 @@ distro_shipped_module() {
 # The livepatch module is linked by the headers package's kbuild: its
 # vermagic and CRCs are the image's.  Checked against a shipped module.
 distro_build_module() {
-	local ko=$WORK/module/$MODNAME.ko ship ours theirs
+	local ko=$WORK/module/$MODNAME.ko ship ours theirs from
+	from=$(($(wc -l <"$LOG") + 1))
 	if ! make -C "$DISTRO_HEADERS" -j"$JOBS" M="$WORK/module" \
 			CC="$DISTRO_CC" KBUILD_MODPOST_WARN=1 modules >>"$LOG" 2>&1; then
 		grep -E 'error|Error' "$LOG" | tail -n 10 >&2 || true
 		die "kbuild of $DISTRO_HEADERS could not build the module; see $LOG"
 	fi
 	[ -f "$ko" ] || die "kbuild made no $MODNAME.ko; see $LOG"
+	check_module_objtool "$from"
 	ours=$(distro_vermagic "$ko")
 	ship=$(distro_shipped_module)
 	if [ -n "$ship" ]; then

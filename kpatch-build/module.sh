@@ -153,19 +153,35 @@ generate_module() {
 
 # modpost would fail on the .klp.sym.* names; they are resolved by klp at
 # load time, and klp-convert checks every other undefined symbol.
+# objtool's complaints about the generated module, in what the module's
+# build added to $LOG from line $1 on.  From Linux 6.2 with IBT objtool runs
+# on the linked module and writes its return thunk, call and ORC tables; a
+# warning there can mean it stopped early, and the module would run
+# unpatched return thunks ("Unpatched return thunk in use") or unwind badly.
+check_module_objtool() {
+	local from=$1 bad
+	bad=$(tail -n +"$from" "$LOG" | grep -E '(warning|error): objtool:' |
+		head -n 5) || true
+	[ -z "$bad" ] ||
+		die "objtool found problems in the generated module (please report them with the patch):
+$bad"
+}
+
 build_module() {
-	local extra=()
+	local extra=() from
 	if [ ! -f "$SRC/Module.symvers" ]; then
 		extra=(KBUILD_EXTRA_SYMBOLS="$SYMVERS")
 	elif ! cmp -s "$SRC/Module.symvers" "$SYMVERS"; then
 		die "$SRC/Module.symvers differs from the target's $SYMVERS: the module would get the wrong symbol CRCs"
 	fi
+	from=$(($(wc -l <"$LOG") + 1))
 	if ! kmake M="$WORK/module" KBUILD_MODPOST_WARN=1 "${extra[@]}" \
 			modules >>"$LOG" 2>&1; then
 		grep -E 'error|Error' "$LOG" | tail -n 10 >&2 || true
 		die "kbuild could not build the module; see $LOG"
 	fi
 	[ -f "$WORK/module/$MODNAME.ko" ] || die "kbuild made no $MODNAME.ko; see $LOG"
+	check_module_objtool "$from"
 }
 
 convert_module() {
