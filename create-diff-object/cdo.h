@@ -145,6 +145,9 @@ bool is_runtime_const_section(const struct kelf_section *sec);
 void check_runtime_consts(struct diff *d, struct kelf_section *sec);
 int write_runtime_consts(struct diff *d);
 
+/* noendbr.c */
+int write_noendbr(struct diff *d);
+
 /* addressable.c */
 int write_static_call_keys(struct diff *d);
 

@@ -265,7 +265,8 @@ int write_output(struct diff *d, const char *path)
 		if (special_find(sec) && special_write(d, sec))
 			return -1;
 	}
-	if (write_static_call_keys(d) || write_runtime_consts(d))
+	if (write_static_call_keys(d) || write_runtime_consts(d) ||
+	    write_noendbr(d))
 		return -1;
 	kelf_add_section(d->out, ".note.GNU-stack", &note, NULL, 0);
 	return kelf_write(d->out, path);
