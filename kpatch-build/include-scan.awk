@@ -19,7 +19,9 @@
 #            that may name a header ("./DIR/.NAME.o.cmd:  include/x.h \")
 #
 # Prints "HEADER OBJ HOW" for every header and configured object (with a
-# .c) that includes it, in no particular order.  An object that has a
+# .c) that includes it, in no particular order, and "HEADER OBJ
+# unconfigured" for the objects whose records name the header but that
+# this configuration does not build (they are left out).  An object that has a
 # dependency record includes the header if the record names it (HOW is
 # "record"); one that has none, if its .c reaches the header through
 # #include lines, or a file it is compiled with by -include does ("scan").
@@ -267,8 +269,15 @@ function record_line(    colon, rec, dir, obj, dep) {
 
 # ---- the answer --------------------------------------------------------------
 
-# "HEADER OBJ HOW" for every configured object that includes h.
-function affected(h,    all, f, o, c, walked) {
+# "HEADER OBJ HOW" for every configured object that includes h; and
+# "HEADER OBJ unconfigured" for an object whose record names h although
+# this configuration does not build it (arch/x86/boot/, the vDSO, ...).
+function affected(h,    all, f, o, c, walked, k, part) {
+	for (k in names_dep) {
+		split(k, part, SUBSEP)
+		if (part[2] == h && !(part[1] in configured))
+			print h, part[1], "unconfigured"
+	}
 	walked = 0
 	for (o in configured) {
 		c = o

@@ -60,7 +60,11 @@ find_header_objects() {
 	mkdir -p "$WORK/scan"
 	header_objects "$@" >"$WORK/scan/header-objects"
 	for h in "$@"; do
-		mapfile -t objs < <(awk -v h="$h" '$1 == h { print $2 }' \
+		mapfile -t objs < <(awk -v h="$h" '$1 == h && $3 == "unconfigured" { print $2 }' \
+			"$WORK/scan/header-objects")
+		[ ${#objs[@]} -eq 0 ] ||
+			debug "$h: left out, not built by this configuration although a record names it: ${objs[*]}"
+		mapfile -t objs < <(awk -v h="$h" '$1 == h && $3 != "unconfigured" { print $2 }' \
 			"$WORK/scan/header-objects")
 		rec=$(awk -v h="$h" '$1 == h && $3 == "record"' \
 			"$WORK/scan/header-objects" | wc -l)

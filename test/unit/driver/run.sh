@@ -168,7 +168,7 @@ fake_file() {
 #     says "local.h" too, but fs/sub/ has none and nothing else has it
 #   fs/three.c includes <linux/c.h>, found in include/uapi/linux/, whose
 #     "b.h" is the uapi b.h of its own directory; fs/four.c includes a.h
-#     but is not configured (not in the listing)
+#     but is not configured (not in the listing): its record is ignored
 #   drivers/six.c <inc/local2.h>: drivers/extra/inc/local2.h through the
 #     -I of its directory (the listing's "d" line), which includes b.h
 #   <linux/b.h> is include/linux/b.h: the uapi one comes later
@@ -203,6 +203,11 @@ test_include_scan() {
 	    $(wildcard include/config/B) \
 
 	EOF
+	cat >"$SRC/fs/.four.o.cmd" <<-'EOF'
+	deps_fs/four.o := \
+	  include/linux/b.h \
+
+	EOF
 	cat >"$SRC/kernel/.eight.o.cmd" <<-'EOF'
 	deps_kernel/eight.o := \
 	  include/linux/forced.h
@@ -221,7 +226,7 @@ test_include_scan() {
 	EOF
 	got=$(scan_header_objects include/linux/b.h include/linux/a.h \
 		include/uapi/linux/b.h 2>/dev/null | tr '\n' '|')
-	result include-scan "$got" "include/linux/a.h fs/one.o scan|include/linux/b.h drivers/six.o scan|include/linux/b.h fs/one.o scan|include/linux/b.h fs/two.o scan|include/linux/b.h kernel/seven.o record|include/uapi/linux/b.h fs/three.o scan|"
+	result include-scan "$got" "include/linux/a.h fs/one.o scan|include/linux/b.h drivers/six.o scan|include/linux/b.h fs/four.o unconfigured|include/linux/b.h fs/one.o scan|include/linux/b.h fs/two.o scan|include/linux/b.h kernel/seven.o record|include/uapi/linux/b.h fs/three.o scan|"
 	got=$(scan_header_objects include/linux/forced.h 2>/dev/null | tr '\n' ' ')
 	result include-scan-forced "$got" "include/linux/forced.h drivers/six.o scan include/linux/forced.h fs/one.o scan include/linux/forced.h fs/sub/five.o scan include/linux/forced.h fs/three.o scan include/linux/forced.h fs/two.o scan include/linux/forced.h kernel/eight.o record include/linux/forced.h kernel/seven.o record "
 }
