@@ -59,8 +59,10 @@ list_kbuild_objects() {
 	t0=$(date +%s.%N)
 	rm -rf "$WORK/scan/kbuild"
 	mkdir -p "$WORK/scan/kbuild"
-	if ! PATH=$(make_path) make -C "$SRC" -j"$JOBS" -f "$SRC/Makefile" \
-			-f "$LIBEXEC/kbuild-objects.mk" \
+	# --no-print-directory: else the Makefile of Linux 6.12 runs itself
+	# again, without kbuild-objects.mk
+	if ! PATH=$(make_path) make -C "$SRC" -j"$JOBS" --no-print-directory \
+			-f "$SRC/Makefile" -f "$LIBEXEC/kbuild-objects.mk" \
 			-o include/config/auto.conf -o include/config/auto.conf.cmd \
 			-o include/generated/autoconf.h -o include/generated/rustc_cfg \
 			kpb-objects KPB_OUT="$WORK/scan/kbuild" >>"$LOG" 2>&1; then

@@ -3,7 +3,11 @@
 # vmlinux or a module, without building anything and without writing into
 # the tree.
 #
-#   make -C SRC -f SRC/Makefile -f kbuild-objects.mk kpb-objects KPB_OUT=DIR
+#   make -C SRC --no-print-directory -f SRC/Makefile -f kbuild-objects.mk \
+#        -o include/config/auto.conf ... kpb-objects KPB_OUT=DIR
+#
+# (--no-print-directory, or the Makefile of Linux 6.12 runs make again
+# without this file; -o for the config files kbuild would regenerate.)
 #
 # Read after the kernel's own Makefile, this file sees everything kbuild's
 # top level sets up (the config, the architecture's Makefile, the compiler
