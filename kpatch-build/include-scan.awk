@@ -114,7 +114,8 @@ function listing() {
 
 # ---- the directives ----------------------------------------------------------
 
-# add(list, key, e): directive e goes on list[key] (a chain through next_e).
+# Directive e goes on the chain of by_path[key] (or by_name[key]), linked
+# through next_e.
 function add_path(key, e) {
 	next_e[e] = (key in by_path) ? by_path[key] : 0
 	by_path[key] = e
@@ -125,18 +126,18 @@ function add_name(key, e) {
 	by_name[key] = e
 }
 
-# A directive, filed where the walk looks for it: a "x" found in the
-# including file's own directory under that path (by_path); an
-# #include_next, or a name with "." or ".." components that is not,
-# among the odd ones, tried against every file; any other under its
-# name as written (by_name).
+# A directive, filed where the walk looks for it: a "x" that is in the
+# including file's own directory, and an absolute name, under the path of
+# the file (by_path); an #include_next, and a name with "." or ".."
+# components, among the odd ones (file_odd); any other under its name as
+# written (by_name), to be looked up in the directories.
 function directive(    n, f, head, file, name, e, c) {
 	n = split($0, f, /[<>"]/)
 	head = f[1]
 	if (n < 3 || head !~ /:[ \t]*#[ \t]*(include(_next)?|define[ \t]+[A-Za-z0-9_]+)[ \t]*$/)
 		return
 	name = f[2]
-	if (index(head, "define") && name !~ /\.h$/)
+	if (head ~ /#[ \t]*define/ && name !~ /\.h$/)
 		return
 	file = substr(head, 1, index(head, ":") - 1)
 	sub(/^\.\//, "", file)
@@ -182,7 +183,7 @@ function std_lookup(name,    i, c) {
 # The odd directives (#include_next, "." or ".." in the name) may name a
 # file in any standard or added directory that has it: filed under each
 # such file (by_odd, a chain of links), once, before the walks.
-function file_odd(    i, e, d, c, k) {
+function file_odd(    i, e, d) {
 	for (i = 1; i <= nodd; i++) {
 		e = odd[i]
 		for (d in is_std)

@@ -175,6 +175,9 @@ fake_file() {
 #   kernel/seven.o and kernel/eight.o have dependency records: seven's
 #     names b.h (through "../"), eight's does not, although eight.c
 #     includes b.h: the records are believed
+#   fs/one.c includes <linux/n.h>, whose #include_next <linux/n.h> is the
+#     uapi one; fs/two.c names <linux/g.h> in a #define (for an
+#     "#include MACRO")
 #   a header that every object gets by -include affects them all
 test_include_scan() {
 	local got
@@ -186,8 +189,12 @@ test_include_scan() {
 	fake_file include/linux/a.h '#ifndef A_H' ' #  include <linux/b.h>	/* b */' '#endif'
 	fake_file include/linux/forced.h '#define FORCED 1'
 	fake_file fs/local.h '#include "../include/linux/b.h"'
-	fake_file fs/one.c '#include <linux/a.h>' 'int one;'
-	fake_file fs/two.c '#include "local.h"'
+	fake_file fs/one.c '#include <linux/a.h>' '#include <linux/n.h>' 'int one;'
+	fake_file include/linux/n.h '#include_next <linux/n.h>'
+	fake_file include/uapi/linux/n.h '#define N 1'
+	fake_file include/linux/g.h '#define G 1'
+	fake_file fs/two.c '#include "local.h"' '#define G_FILE <linux/g.h>' \
+		'#include MACRO_FILE'
 	fake_file fs/three.c '#include <linux/c.h>' '#include <linux/forced.h>'
 	fake_file fs/four.c '#include <linux/a.h>'
 	fake_file fs/sub/five.c '#include "local.h"'
@@ -225,8 +232,9 @@ test_include_scan() {
 	 y kernel/eight.o kernel
 	EOF
 	got=$(scan_header_objects include/linux/b.h include/linux/a.h \
-		include/uapi/linux/b.h 2>/dev/null | tr '\n' '|')
-	result include-scan "$got" "include/linux/a.h fs/one.o scan|include/linux/b.h drivers/six.o scan|include/linux/b.h fs/four.o unconfigured|include/linux/b.h fs/one.o scan|include/linux/b.h fs/two.o scan|include/linux/b.h kernel/seven.o record|include/uapi/linux/b.h fs/three.o scan|"
+		include/uapi/linux/b.h include/uapi/linux/n.h include/linux/g.h \
+		2>/dev/null | tr '\n' '|')
+	result include-scan "$got" "include/linux/a.h fs/one.o scan|include/linux/b.h drivers/six.o scan|include/linux/b.h fs/four.o unconfigured|include/linux/b.h fs/one.o scan|include/linux/b.h fs/two.o scan|include/linux/b.h kernel/seven.o record|include/linux/g.h fs/two.o scan|include/uapi/linux/b.h fs/three.o scan|include/uapi/linux/n.h fs/one.o scan|"
 	got=$(scan_header_objects include/linux/forced.h 2>/dev/null | tr '\n' ' ')
 	result include-scan-forced "$got" "include/linux/forced.h drivers/six.o scan include/linux/forced.h fs/one.o scan include/linux/forced.h fs/sub/five.o scan include/linux/forced.h fs/three.o scan include/linux/forced.h fs/two.o scan include/linux/forced.h kernel/eight.o record include/linux/forced.h kernel/seven.o record "
 }
