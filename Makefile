@@ -24,7 +24,8 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(DATADIR)/templates
 	install -m 755 kpatch-build/kpatch-build $(DESTDIR)$(BINDIR)/kpatch-build
-	install -m 644 kpatch-build/*.sh $(DESTDIR)$(LIBEXEC)/
+	install -m 644 kpatch-build/*.sh kpatch-build/*.mk kpatch-build/*.awk \
+		$(DESTDIR)$(LIBEXEC)/
 	install -m 755 $(TOOLS) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
 

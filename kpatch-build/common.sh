@@ -38,6 +38,11 @@ make_path() {
 	fi
 }
 
+# kpatch-build's cache: prepared distro sources, kbuild's object listings.
+cache_top() {
+	printf '%s\n' "${KPB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpatch-build}"
+}
+
 kmake() {
 	PATH=$(make_path) make -C "$SRC" -j"$JOBS" "$@"
 }

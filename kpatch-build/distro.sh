@@ -43,7 +43,7 @@ DISTRO_CC=gcc		# the compiler kbuild runs (the gcc wrapper's name)
 distro_mode() { [ -n "$DISTRO_RELEASE" ]; }
 
 distro_cache_top() {
-	printf '%s/distro\n' "${KPB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpatch-build}"
+	printf '%s/distro\n' "$(cache_top)"
 }
 
 # "6.1" of "6.1.0-56-cloud-amd64" or of "6.1.192-2".
@@ -467,27 +467,11 @@ distro_prepare_source() {
 	SRC=$src
 }
 
-# A header's objects come from kbuild's dependency records, which the
-# prepared (never built) source has not: refused before anything is
-# fetched, with what to do.
-distro_check_patches() {
-	local p f
-	for p in "${PATCHES[@]}"; do
-		[ -f "$p" ] || continue		# check_inputs says it
-		while read -r f; do
-			case $f in
-			*.h) die "${p##*/} changes the header $f: distro mode cannot find the objects that include it (the prepared source was never built, so kbuild has no dependency records); make the change in the .c files that use it, or build a tree of this kernel once and use -s" ;;
-			esac
-		done < <(patch_files "$p")
-	done
-}
-
 # Distro mode: find, fetch, check and prepare, then set what check_inputs
 # checks like a user's tree: SRC, VMLINUX, SYMVERS, MODULES_DIR.
 distro_setup() {
 	distro_mode || return 0
 	distro_check_options
-	distro_check_patches
 	step "distro: find release" distro_find_release
 	DISTRO_CACHE=$(distro_cache_top)/$DISTRO_RELEASE
 	mkdir -p "$DISTRO_CACHE" ||

@@ -52,37 +52,47 @@ read_patches() {
 	debug "patches touch: ${TOUCHED[*]}"
 }
 
-# Objects that include header $1, from kbuild's dependency records.
-objects_including() {
-	local h=$1
-	grep -rlxF --include='.*.o.cmd' -e "  $h \\" -e "  $h" "$SRC" 2>/dev/null |
-	while read -r cmd; do
-		local dir base
-		dir=$(dirname "${cmd#"$SRC"/}")
-		base=$(basename "$cmd" .cmd)
-		base=${base#.}
-		[ -f "$SRC/$dir/${base%.o}.c" ] && printf '%s/%s\n' "$dir" "$base"
+# Every object a patched header affects (headers.sh): kbuild's dependency
+# records where the object has one, else the include scan; only objects
+# this configuration builds into vmlinux or a module.
+find_header_objects() {
+	local h n rec objs=()
+	mkdir -p "$WORK/scan"
+	header_objects "$@" >"$WORK/scan/header-objects"
+	for h in "$@"; do
+		mapfile -t objs < <(awk -v h="$h" '$1 == h && $3 == "unconfigured" { print $2 }' \
+			"$WORK/scan/header-objects")
+		[ ${#objs[@]} -eq 0 ] ||
+			debug "$h: left out, not built by this configuration although a record names it: ${objs[*]}"
+		mapfile -t objs < <(awk -v h="$h" '$1 == h && $3 != "unconfigured" { print $2 }' \
+			"$WORK/scan/header-objects")
+		rec=$(awk -v h="$h" '$1 == h && $3 == "record"' \
+			"$WORK/scan/header-objects" | wc -l)
+		n=${#objs[@]}
+		if [ "$n" -eq 0 ]; then
+			info "warning: no object of this configuration includes $h"
+			continue
+		fi
+		info "$h: $n objects ($rec from dependency records, $((n - rec)) from the include scan)"
+		OBJECTS+=("${objs[@]}")
 	done
 }
 
 find_objects() {
-	local f objs
+	local f headers=()
 	for f in "${TOUCHED[@]}"; do
 		case $f in
 		*.c)
 			OBJECTS+=("${f%.c}.o") ;;
 		*.h)
-			[ -f "$SRC/vmlinux.o" ] || [ -f "$SRC/vmlinux" ] ||
-				die "$f: a header change needs kbuild's dependency records; build the tree once ('make') so the objects that include $f can be found"
-			mapfile -t objs < <(objects_including "$f")
-			[ ${#objs[@]} -gt 0 ] || info "warning: no built object includes $f"
-			OBJECTS+=("${objs[@]}") ;;
+			headers+=("$f") ;;
 		*.S)
 			die "$f: patches to assembly files are not supported: a livepatch replaces C functions through ftrace; make the fix in C code" ;;
 		*)
 			die "$f: kpatch-build can only live-patch C sources and headers; this patch changes $f" ;;
 		esac
 	done
+	[ ${#headers[@]} -eq 0 ] || find_header_objects "${headers[@]}"
 	OBJECTS+=("${TARGETS[@]}")
 	mapfile -t OBJECTS < <(printf '%s\n' "${OBJECTS[@]}" | sed '/^$/d' | sort -u)
 	[ ${#OBJECTS[@]} -gt 0 ] || die "the patches affect no object of $SRC"

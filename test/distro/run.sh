@@ -13,8 +13,9 @@
 # proves it in a VM with call depth tracking on (6.12: see STUFF_CPU).  A
 # NAME-FAIL sample must be refused with output matching NAME-FAIL.expect.
 # The name "release-mismatch" is the refusal of an image whose version is
-# not the source's, "header-refused" that of a header patch (distro mode
-# has no dependency records); "sysmap-check" runs sysmap-check.sh (lookup from
+# not the source's; "header-inline" is that sample built in distro mode,
+# where Debian's config compiles the changed static inline nowhere (see
+# run_header_inline); "sysmap-check" runs sysmap-check.sh (lookup from
 # System.map never disagrees with lookup from the vmlinux, on the statics
 # of KPB_SYSMAP_FILES source files, default 20).  Without names, the samples that apply to a
 # distribution kernel (DEFAULT_SAMPLES_6_1 or _6_12, by the source).  The modules a snippet insmods
@@ -42,16 +43,16 @@ build_timeout=${KPB_BUILD_TIMEOUT:-1800}
 
 # The samples that apply to Debian's 6.1 kernel: vmlinux and module
 # (binfmt_misc) patches, callbacks, shadow variables, two livepatches,
-# tracepoints, jump labels, alternatives, exception tables.
-# header-inline needs a built tree (kbuild's dependency records), which
-# distro mode does not have.
+# tracepoints, jump labels, alternatives, exception tables, a header change
+# (header-macro: the prepared source was never built, so its objects are
+# found by the include scan).
 DEFAULT_SAMPLES_6_1=(
 	meminfo meminfo:sysmap cmdline new-function new-static-var
 	shadow-var shadow-var:sysmap syscall callbacks module-binfmt
 	module-loaded-after vmlinux-and-module replace non-replace
 	tracepoint jump-label alternatives extable warn-once
 	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL
-	release-mismatch header-refused sysmap-check
+	header-macro header-inline release-mismatch sysmap-check
 )
 # Debian's 6.12 (IBT, call padding, call depth tracking, objtool on the
 # linked module, runtime constants): the same kinds, samples/6.12/ patches
@@ -61,8 +62,8 @@ DEFAULT_SAMPLES_6_12=(
 	new-static-var shadow-var syscall callbacks callbacks:stuff
 	module-binfmt module-loaded-after vmlinux-and-module replace
 	non-replace tracepoint tracepoint:stuff jump-label alternatives
-	extable extable:stuff warn-once clone
-	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL header-refused
+	extable extable:stuff warn-once clone header-macro header-inline
+	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL
 )
 
 # NAME:stuff: the VM runs with call depth tracking (Linux 6.2+,
@@ -336,15 +337,29 @@ run_mismatch() {
 	[ -z "$(find "$work/out" -name '*.ko')" ]
 }
 
-# A header patch (header-inline) is refused up front in distro mode.
-run_header_refused() {
-	if kpatch_build header header-inline "$samples/header-inline.patch"; then
-		log "  kpatch-build succeeded on a header patch"
+# header-inline changes a static inline of include/linux/cn_proc.h that
+# only a kernel without CONFIG_PROC_EVENTS compiles.  Debian's has it (the
+# function is drivers/connector/cn_proc.c's), so distro mode must find the
+# objects that include the header (by the include scan: the prepared source
+# has no dependency records), build them, and then say that no function
+# changed.  Without CONFIG_PROC_EVENTS it is proven as any sample.
+run_header_inline() {
+	grep -qx 'CONFIG_PROC_EVENTS=y' "$srctree/.config" || return 2
+	if kpatch_build header-inline header-inline "$samples/header-inline.patch"; then
+		log "  kpatch-build succeeded, but no compiled function changes"
 		return 1
 	fi
-	grep -q 'distro mode cannot find the objects that include it' \
-		"$work/header.log" || { show_log header; return 1; }
-	log "  refused: $(grep -o 'changes the header [^:]*' "$work/header.log")"
+	if ! grep -qE 'include/linux/cn_proc.h: [0-9]+ objects \(0 from dependency records, [0-9]+ from the include scan\)' \
+			"$work/header-inline.log" ||
+	   ! grep -qE '^kpatch-build: affected objects: .*fs/proc/base\.o.* kernel/sys\.o' \
+			"$work/header-inline.log" ||
+	   ! grep -q 'the patches change no function' "$work/header-inline.log"; then
+		show_log header-inline
+		return 1
+	fi
+	grep -E 'cn_proc.h: |affected objects:|change no function' \
+		"$work/header-inline.log" | indent
+	log "  CONFIG_PROC_EVENTS=y: the objects were found and built, no function changed"
 	[ -z "$(find "$work/out" -name '*.ko')" ]
 }
 
@@ -352,7 +367,10 @@ run_one() {
 	local spec=$1 name=${1%%:*} opts=() second=() ko
 	case $name in
 	release-mismatch) run_mismatch; return ;;
-	header-refused) run_header_refused; return ;;
+	header-inline)
+		local rc=0
+		run_header_inline || rc=$?
+		[ "$rc" -eq 2 ] || return "$rc" ;;
 	sysmap-check)
 		bash "$here/sysmap-check.sh" --files "${KPB_SYSMAP_FILES:-20}" \
 			"$(basename "$(dirname "$srctree")")" 2>&1 | indent
@@ -402,7 +420,7 @@ main() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--keep) keep=1; shift ;;
-		-h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		-*) log "run.sh: unknown option $1"; exit 2 ;;
 		*) names+=("$1"); shift ;;
 		esac

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Unit tests of the driver's pure helpers (kpatch-build/tree.sh, target.sh):
-# which files a patch touches, the #line directives that keep line numbers,
-# which klp_object an object belongs to, and where a module's .ko is found.
+# Unit tests of the driver's pure helpers (kpatch-build/tree.sh, target.sh,
+# headers.sh): which files a patch touches, the #line directives that keep
+# line numbers, which klp_object an object belongs to, where a module's .ko
+# is found, and which objects include a header (the include scan and the
+# dependency records, on a small fake tree).
 # Ends with "N passed, N failed".
 set -euo pipefail
 
@@ -12,6 +14,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../../../kpatch-build/tree.sh"
 # shellcheck source=/dev/null
 . "$here/../../../kpatch-build/target.sh"
+# shellcheck source=/dev/null
+. "$here/../../../kpatch-build/headers.sh"
+# shellcheck disable=SC2034 # read by headers.sh
+LIBEXEC=$(cd "$here/../../../kpatch-build" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-driver.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 pass=0
@@ -148,11 +154,97 @@ test_find_module() {
 	result find-module "$got" "tree/fs/foo-bar.ko ok name vermagic none two mods/kernel/foo_bar.ko"
 }
 
+# fake_file PATH LINE...: a file of the fake tree $SRC with these lines.
+fake_file() {
+	local f=$SRC/$1
+	shift
+	mkdir -p "$(dirname "$f")"
+	printf '%s\n' "$@" >"$f"
+}
+
+# A fake tree and kbuild's listing of it: which objects include a header.
+#   b.h, included by a.h: fs/one.c includes a.h, so it includes b.h
+#   fs/local.h ("local.h" in fs/) includes b.h: fs/two.c; fs/sub/five.c
+#     says "local.h" too, but fs/sub/ has none and nothing else has it
+#   fs/three.c includes <linux/c.h>, found in include/uapi/linux/, whose
+#     "b.h" is the uapi b.h of its own directory; fs/four.c includes a.h
+#     but is not configured (not in the listing): its record is ignored
+#   drivers/six.c <inc/local2.h>: drivers/extra/inc/local2.h through the
+#     -I of its directory (the listing's "d" line), which includes b.h
+#   <linux/b.h> is include/linux/b.h: the uapi one comes later
+#   kernel/seven.o and kernel/eight.o have dependency records: seven's
+#     names b.h (through "../"), eight's does not, although eight.c
+#     includes b.h: the records are believed
+#   fs/one.c includes <linux/n.h>, whose #include_next <linux/n.h> is the
+#     uapi one; fs/two.c names <linux/g.h> in a #define (for an
+#     "#include MACRO")
+#   a header that every object gets by -include affects them all
+test_include_scan() {
+	local got
+	SRC=$work/scan-tree
+	WORK=$work/scan-work
+	mkdir -p "$WORK/scan"
+	fake_file include/linux/b.h '#define B 1'
+	fake_file include/uapi/linux/c.h '#include "b.h"'
+	fake_file include/linux/a.h '#ifndef A_H' ' #  include <linux/b.h>	/* b */' '#endif'
+	fake_file include/linux/forced.h '#define FORCED 1'
+	fake_file fs/local.h '#include "../include/linux/b.h"'
+	fake_file fs/one.c '#include <linux/a.h>' '#include <linux/n.h>' 'int one;'
+	fake_file include/linux/n.h '#include_next <linux/n.h>'
+	fake_file include/uapi/linux/n.h '#define N 1'
+	fake_file include/linux/g.h '#define G 1'
+	fake_file fs/two.c '#include "local.h"' '#define G_FILE <linux/g.h>' \
+		'#include MACRO_FILE'
+	fake_file fs/three.c '#include <linux/c.h>' '#include <linux/forced.h>'
+	fake_file fs/four.c '#include <linux/a.h>'
+	fake_file fs/sub/five.c '#include "local.h"'
+	fake_file drivers/six.c '#include <inc/local2.h>'
+	fake_file drivers/extra/inc/local2.h '#include <linux/b.h>'
+	fake_file kernel/seven.c '#include <linux/forced.h>'
+	fake_file kernel/eight.c '#include <linux/b.h>'
+	cat >"$SRC/kernel/.seven.o.cmd" <<-'EOF'
+	cmd_kernel/seven.o := gcc -c kernel/seven.c
+	deps_kernel/seven.o := \
+	  include/linux/forced.h \
+	  kernel/../include/linux/b.h \
+	    $(wildcard include/config/B) \
+
+	EOF
+	cat >"$SRC/fs/.four.o.cmd" <<-'EOF'
+	deps_fs/four.o := \
+	  include/linux/b.h \
+
+	EOF
+	cat >"$SRC/kernel/.eight.o.cmd" <<-'EOF'
+	deps_kernel/eight.o := \
+	  include/linux/forced.h
+	EOF
+	fake_file include/uapi/linux/b.h '#define UAPI_B 1'
+	cat >"$WORK/scan/kbuild-objects" <<-EOF
+	std -I./include -I$SRC/include/uapi -include=./include/linux/forced.h
+	 y fs/one.o fs
+	 y fs/two.o fs
+	 y fs/three.o fs
+	 m fs/sub/five.o fs/sub
+	 y drivers/six.o drivers
+	 d drivers -I./drivers/extra
+	 y kernel/seven.o kernel
+	 y kernel/eight.o kernel
+	EOF
+	got=$(scan_header_objects include/linux/b.h include/linux/a.h \
+		include/uapi/linux/b.h include/uapi/linux/n.h include/linux/g.h \
+		2>/dev/null | tr '\n' '|')
+	result include-scan "$got" "include/linux/a.h fs/one.o scan|include/linux/b.h drivers/six.o scan|include/linux/b.h fs/four.o unconfigured|include/linux/b.h fs/one.o scan|include/linux/b.h fs/two.o scan|include/linux/b.h kernel/seven.o record|include/linux/g.h fs/two.o scan|include/uapi/linux/b.h fs/three.o scan|include/uapi/linux/n.h fs/one.o scan|"
+	got=$(scan_header_objects include/linux/forced.h 2>/dev/null | tr '\n' ' ')
+	result include-scan-forced "$got" "include/linux/forced.h drivers/six.o scan include/linux/forced.h fs/one.o scan include/linux/forced.h fs/sub/five.o scan include/linux/forced.h fs/three.o scan include/linux/forced.h fs/two.o scan include/linux/forced.h kernel/eight.o record include/linux/forced.h kernel/seven.o record "
+}
+
 test_patch_files
 test_line_numbers
 test_macro_continuation
 test_same_length
 test_object_owner
 test_find_module
+test_include_scan
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
