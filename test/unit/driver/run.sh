@@ -16,6 +16,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../../../kpatch-build/target.sh"
 # shellcheck source=/dev/null
 . "$here/../../../kpatch-build/headers.sh"
+# shellcheck source=/dev/null
+. "$here/../../../kpatch-build/module.sh"
 # shellcheck disable=SC2034 # read by headers.sh
 LIBEXEC=$(cd "$here/../../../kpatch-build" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-driver.XXXXXX")
@@ -239,6 +241,23 @@ test_include_scan() {
 	result include-scan-forced "$got" "include/linux/forced.h drivers/six.o scan include/linux/forced.h fs/one.o scan include/linux/forced.h fs/sub/five.o scan include/linux/forced.h fs/three.o scan include/linux/forced.h fs/two.o scan include/linux/forced.h kernel/eight.o record include/linux/forced.h kernel/seven.o record "
 }
 
+# objtool's warnings about the generated module stop kpatch-build; those
+# in the log before the module's build (the tree's objects) do not.
+test_module_objtool() {
+	local LOG=$work/objtool.log got
+	printf '%s\n' 'fs/x.o: warning: objtool: old warning of the tree' \
+		'  LD [M]  livepatch-x.o' > "$LOG"
+	got=$( (check_module_objtool 2) 2>&1 && echo accepted) || true
+	result objtool-clean "$got" accepted
+	echo 'livepatch-x.o: warning: objtool: unexpected relocation symbol type in .rela.discard.reachable' >> "$LOG"
+	got=$( (check_module_objtool 2) 2>&1 && echo accepted) || true
+	case $got in
+	*"objtool found problems in the generated module"*".rela.discard.reachable"*)
+		got=refused ;;
+	esac
+	result objtool-warning "$got" refused
+}
+
 test_patch_files
 test_line_numbers
 test_macro_continuation
@@ -246,5 +265,6 @@ test_same_length
 test_object_owner
 test_find_module
 test_include_scan
+test_module_objtool
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
