@@ -216,13 +216,14 @@ static bool same_entry_rela(struct diff *d, const struct special *sp,
 
 	rela_target(d->patched, pr, &p);
 	rela_target(d->orig, or, &o);
-	if (!sp->piece_len || !p.sec || !o.sec || !special_is_piece(p.sec))
+	if (!sp->piece_len_back || !p.sec || !o.sec ||
+	    !special_is_piece(p.sec))
 		return same_rela(d, pr, or);
 	if (pr->type != or->type || !special_is_piece(o.sec) ||
 	    strcmp(p.sec->name, o.sec->name))
 		return false;
-	return same_piece(d, &p, &o,
-			  pt->sec->data[pn * pt->e.size + sp->piece_len]);
+	return same_piece(d, &p, &o, pt->sec->data[(pn + 1) * pt->e.size -
+						    sp->piece_len_back]);
 }
 
 static bool same_entry(struct diff *d, const struct special *sp,

@@ -18,7 +18,8 @@
  * original object (special-compare.c): the fields named, by content, and
  * every relocation of an entry by what it points at.  The layouts are Linux
  * 6.1 x86_64's (struct bug_entry, jump_entry, exception_table_entry,
- * alt_instr, static_call_site, paravirt_patch_site).
+ * alt_instr, static_call_site, paravirt_patch_site); entry sizes come from
+ * the object, so 6.12's (a 14-byte alt_instr) work too.
  */
 #include "special.h"
 
@@ -51,7 +52,7 @@ static const struct special specials[] = {
 	  .compare = true, .fields = "fixup, type and data" },
 	{ ENTRIES(".altinstructions", 2),
 	  .compare = true, .fields = "cpuid, lengths, replacement",
-	  .piece_len = 11 },	/* alt_instr.replacementlen */
+	  .piece_len_back = 1 },	/* alt_instr.replacementlen: last */
 	{ ENTRIES(".smp_locks", 1),
 	  .compare = true, .fields = "lock prefix site" },
 	{ ENTRIES(".parainstructions", 1),

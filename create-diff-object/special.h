@@ -29,11 +29,13 @@ struct special {
 	const char *fields;		/* what is compared, for the report */
 	struct span ignore;		/* bytes left out: __LINE__ */
 	/*
-	 * For entries that point at a piece of a SPECIAL_PIECES section: the
-	 * offset in the entry of the piece's length (one byte), so that the
-	 * piece's bytes are compared, not where it happens to be.  0: none.
+	 * For entries that point at a piece of a SPECIAL_PIECES section: where
+	 * the piece's length (one byte) is, counted back from the end of the
+	 * entry (struct alt_instr ends with replacementlen, in 6.1's 12-byte
+	 * and 6.12's 14-byte layouts alike), so that the piece's bytes are
+	 * compared, not where it happens to be.  0: none.
 	 */
-	unsigned int piece_len;
+	unsigned int piece_len_back;
 };
 
 /* The entries of a section: their size and the function each belongs to. */
