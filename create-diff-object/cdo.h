@@ -38,6 +38,14 @@ struct diff {
 	struct symstate *state;		/* by patched symbol index */
 	int nr_refused;
 	int nr_changed, nr_new;
+	/*
+	 * kbuild runs objtool on the linked livepatch module (IBT or LTO:
+	 * "delay-objtool"), which makes its tables (ORC, thunk and call
+	 * sites, static call sites) for all of it and skips a table the input
+	 * has: the objects of single-object modules come with theirs, which
+	 * are left out then.
+	 */
+	bool objtool_on_link;
 };
 
 static inline struct symstate *sym_state(struct diff *d,

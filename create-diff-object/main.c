@@ -13,7 +13,10 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: create-diff-object [--prefix ID] [--report FILE] "
-		"[--json FILE] ORIG.o PATCHED.o OUT.o\n"
+		"[--json FILE] [--objtool-on-link] ORIG.o PATCHED.o OUT.o\n"
+		"--objtool-on-link: the kernel's kbuild runs objtool on the "
+		"linked module (IBT, LTO):\n  objtool's tables are left out, "
+		"it makes them again\n"
 		"exit status: 0 changed (OUT.o written), 1 error, "
 		"2 refused, 3 no change\n");
 }
@@ -25,6 +28,7 @@ static int parse_args(int argc, char **argv, struct diff *d,
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "objtool-on-link", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -40,6 +44,9 @@ static int parse_args(int argc, char **argv, struct diff *d,
 			break;
 		case 'j':
 			*json_path = optarg;
+			break;
+		case 'O':
+			d->objtool_on_link = true;
 			break;
 		case 'h':
 			usage(stdout);

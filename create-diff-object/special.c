@@ -33,12 +33,13 @@
 
 static const struct special specials[] = {
 	{ ENTRIES("__mcount_loc", 1) },
-	{ ENTRIES(".orc_unwind_ip", 1) },
-	{ ENTRIES(".orc_unwind", 0), .indexed_by = ".orc_unwind_ip" },
-	{ ENTRIES(".return_sites", 1) },
-	{ ENTRIES(".retpoline_sites", 1) },
-	{ ENTRIES(".call_sites", 1) },
-	{ ENTRIES(".ibt_endbr_seal", 1) },
+	{ ENTRIES(".orc_unwind_ip", 1), .objtool_made = true },
+	{ ENTRIES(".orc_unwind", 0), .indexed_by = ".orc_unwind_ip",
+	  .objtool_made = true },
+	{ ENTRIES(".return_sites", 1), .objtool_made = true },
+	{ ENTRIES(".retpoline_sites", 1), .objtool_made = true },
+	{ ENTRIES(".call_sites", 1), .objtool_made = true },
+	{ ENTRIES(".ibt_endbr_seal", 1), .objtool_made = true },
 	{ ENTRIES("__bug_table", 1),
 	  .compare = true, .fields = "flags, file",
 	  /*
@@ -58,7 +59,7 @@ static const struct special specials[] = {
 	{ ENTRIES(".parainstructions", 1),
 	  .compare = true, .fields = "type, length" },
 	{ ENTRIES(".static_call_sites", 1),
-	  .compare = true, .fields = "key, tail call" },
+	  .compare = true, .fields = "key, tail call", .objtool_made = true },
 	{ PIECES(".altinstr_replacement") },
 	{ PIECES(".altinstr_aux") },
 	/*
@@ -186,14 +187,20 @@ static bool kept(const struct entries *e, size_t n)
 	return e->owner && e->owner[n] && e->owner[n]->include;
 }
 
+/* objtool, run on the linked module, makes this table again. */
+static bool left_to_objtool(const struct diff *d, const struct special *sp)
+{
+	return d->objtool_on_link && sp->objtool_made;
+}
+
 int special_select(struct diff *d, struct kelf_section *sec)
 {
 	const struct special *sp = special_find(sec);
 	struct entries e;
 	size_t i;
 
-	if (sp->kind == SPECIAL_PIECES)
-		return 0;	/* taken when a kept entry refers to it */
+	if (sp->kind == SPECIAL_PIECES || left_to_objtool(d, sp))
+		return 0;	/* pieces: taken when a kept entry refers to it */
 	if (special_split(d->patched, sec, sp, &e)) {
 		d->nr_refused++;
 		return -1;
@@ -217,7 +224,7 @@ int special_write(struct diff *d, struct kelf_section *sec)
 	size_t i, j, n = 0;
 	unsigned char *buf;
 
-	if (sp->kind == SPECIAL_PIECES ||
+	if (sp->kind == SPECIAL_PIECES || left_to_objtool(d, sp) ||
 	    special_split(d->patched, sec, sp, &e) || !e.count)
 		return 0;
 	buf = xcalloc(e.count, e.size);

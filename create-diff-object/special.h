@@ -36,6 +36,7 @@ struct special {
 	 * compared, not where it happens to be.  0: none.
 	 */
 	unsigned int piece_len_back;
+	bool objtool_made;		/* objtool writes it (see cdo.h) */
 };
 
 /* The entries of a section: their size and the function each belongs to. */

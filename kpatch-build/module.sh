@@ -6,14 +6,25 @@
 
 DIFF_IDS=()		# o1, o2, ...: one per object that changed
 
+# Whether the tree's kbuild runs objtool on the linked module (IBT or clang
+# LTO: kbuild's "delay-objtool"), so that the objects' own objtool tables
+# must not come along (create-diff-object --objtool-on-link).
+objtool_on_link() {
+	local conf=$SRC/include/config/auto.conf
+	[ -f "$conf" ] || conf=$SRC/.config
+	grep -qx 'CONFIG_OBJTOOL=y' "$conf" &&
+		grep -qxE 'CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$conf"
+}
+
 diff_objects() {
-	local i=0 f id rc
+	local i=0 f id rc opts=()
+	! objtool_on_link || opts=(--objtool-on-link)
 	for f in "${OBJECTS[@]}"; do
 		i=$((i + 1))
 		id=o$i
 		rc=0
 		"$CDO" --prefix "$id" --report "$WORK/diff/$id.report" \
-			--json "$WORK/diff/$id.json" \
+			--json "$WORK/diff/$id.json" "${opts[@]}" \
 			"$WORK/orig/$f" "$WORK/patched/$f" "$WORK/diff/$id.o" \
 			2>>"$WORK/diff/$id.err" || rc=$?
 		printf '%s\n' "$f" > "$WORK/diff/$id.object"
