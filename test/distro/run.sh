@@ -60,7 +60,8 @@ DEFAULT_SAMPLES_6_1=(
 DEFAULT_SAMPLES_6_12=(
 	meminfo meminfo:sysmap meminfo:stuff cmdline new-function
 	new-static-var shadow-var syscall callbacks callbacks:stuff
-	module-binfmt module-loaded-after vmlinux-and-module replace
+	module-binfmt module-binfmt:stuff module-loaded-after
+	vmlinux-and-module replace
 	non-replace tracepoint tracepoint:stuff jump-label alternatives
 	extable extable:stuff warn-once clone header-macro header-inline
 	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL
