@@ -31,7 +31,7 @@ static bool calls_trampoline(struct kelf *out, const char *key)
 	for (i = 1; i < out->nr_syms; i++) {
 		const char *s = out->syms[i]->name;
 
-		if (!strncmp(s, TRAMP_PREFIX, strlen(TRAMP_PREFIX)) &&
+		if (starts(s, TRAMP_PREFIX) &&
 		    !strcmp(s + strlen(TRAMP_PREFIX), name))
 			return true;
 	}
@@ -40,7 +40,7 @@ static bool calls_trampoline(struct kelf *out, const char *key)
 
 static bool wanted(struct diff *d, const struct kelf_rela *r)
 {
-	return !strncmp(r->sym->name, KEY_PREFIX, strlen(KEY_PREFIX)) &&
+	return starts(r->sym->name, KEY_PREFIX) &&
 	       calls_trampoline(d->out, r->sym->name);
 }
 

@@ -69,6 +69,7 @@ bool is_string_section(const struct kelf_section *sec);
 bool is_ignored_section(const struct kelf_section *sec);
 bool is_init_section(const struct kelf_section *sec);
 bool is_function(const struct kelf_symbol *s);
+bool starts(const char *s, const char *prefix);
 bool is_data(const struct kelf_symbol *s);
 
 /*

@@ -24,11 +24,6 @@
 #define MOVABS_LEN	10	/* REX.W, B8+r, imm64 */
 #define MOV_RIP_LEN	7	/* REX.W, 8B, ModRM, disp32 */
 
-static bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
 bool is_runtime_const_section(const struct kelf_section *sec)
 {
 	return starts(sec->name, PTR_PREFIX) || starts(sec->name, SHIFT_PREFIX);

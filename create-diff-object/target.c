@@ -18,7 +18,7 @@ bool is_data(const struct kelf_symbol *s)
 	return s->sec && kelf_type(s) == STT_OBJECT;
 }
 
-static bool starts(const char *s, const char *prefix)
+bool starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
 }

@@ -201,7 +201,7 @@ static bool keep_section_relative(const struct kelf_section *out_sec,
 {
 	if (kelf_type(r->sym) != STT_SECTION || !t->sym || !is_function(t->sym))
 		return false;
-	if (!strncmp(out_sec->name, ".discard.", strlen(".discard.")))
+	if (starts(out_sec->name, ".discard."))
 		return true;
 	return kelf_is_exec(out_sec) && t->spot >= 0 &&
 	       t->spot != (long)t->sym->sym.st_value;
