@@ -5,13 +5,19 @@
  * another replacement, alt_cpuid() another feature: both changed.  A new
  * function first in the file adds an alternative before them, which moves
  * every entry and every replacement: alt_same() is still unchanged.
+ * ALT_FEATURE_FIELD: the directive of the feature field (6.1: a 16-bit
+ * cpuid; special-alternatives-6.12 includes this file with 6.12's 32-bit
+ * ft_flags).
  */
+#ifndef ALT_FEATURE_FIELD
+#define ALT_FEATURE_FIELD ".word"
+#endif
 #define ALTERNATIVE(oldinstr, newinstr, feature)			\
 	"661:\n\t" oldinstr "\n662:\n"					\
 	".pushsection .altinstructions,\"a\"\n"				\
 	" .long 661b - .\n"						\
 	" .long 6641f - .\n"						\
-	" .word " #feature "\n"						\
+	" " ALT_FEATURE_FIELD " " #feature "\n"				\
 	" .byte 662b-661b\n"						\
 	" .byte 6651f-6641f\n"						\
 	".popsection\n"							\
