@@ -64,7 +64,7 @@ DEFAULT_SAMPLES_6_12=(
 	vmlinux-and-module replace
 	non-replace tracepoint tracepoint:stuff jump-label alternatives
 	extable extable:stuff warn-once clone header-macro header-inline
-	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL
+	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL runtime-shift-FAIL
 )
 
 # NAME:stuff: the VM runs with call depth tracking (Linux 6.2+,
