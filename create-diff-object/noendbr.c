@@ -17,17 +17,10 @@
 #define NOENDBR		".discard.noendbr"
 #define ENTRY_SIZE	4	/* .long, as include/linux/objtool.h */
 
-static const unsigned char endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
-
 static bool needs_annotation(const struct kelf_symbol *p)
 {
-	const struct kelf_symbol *out = p->priv;
-
-	if (!out || p->status != KELF_CHANGED || !is_function(p))
-		return false;
-	return out->sym.st_size < sizeof(endbr64) || !out->sec->data ||
-	       memcmp((const unsigned char *)out->sec->data + out->sym.st_value,
-		      endbr64, sizeof(endbr64));
+	return p->priv && p->status == KELF_CHANGED && is_function(p) &&
+	       !has_endbr(p);
 }
 
 int write_noendbr(struct diff *d)

@@ -48,12 +48,7 @@ struct refs {
 
 static bool at_start(const struct kelf_symbol *f, long offset)
 {
-	static const unsigned char endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
-
-	if (!offset)
-		return true;
-	return offset == 4 && f->sec->data && f->sym.st_size >= 4 &&
-	       !memcmp(f->sec->data + f->sym.st_value, endbr64, 4);
+	return !offset || (offset == 4 && has_endbr(f));
 }
 
 /* Which functions of the original object have an ftrace entry. */

@@ -29,6 +29,13 @@ bool is_runtime_const_section(const struct kelf_section *sec)
 	return starts(sec->name, PTR_PREFIX) || starts(sec->name, SHIFT_PREFIX);
 }
 
+/* SYM of section runtime_ptr_SYM or runtime_shift_SYM. */
+static const char *const_name(const struct kelf_section *sec)
+{
+	return sec->name + strlen(starts(sec->name, PTR_PREFIX) ? PTR_PREFIX :
+							      SHIFT_PREFIX);
+}
+
 /* The kept function an entry's immediate is in, and its offset there. */
 static struct kelf_symbol *entry_site(struct diff *d, const struct kelf_rela *r,
 				      long *offset)
@@ -63,9 +70,8 @@ static void refuse_site(struct diff *d, struct kelf_symbol *f,
 	refuse(d, f->name, "uses the runtime constant %s at offset 0x%lx (%s): "
 	       "the kernel writes it into vmlinux code at boot, the module "
 	       "loader does not; leave this function unchanged (move the "
-	       "change into a new helper it calls)", sec->name + (starts(
-	       sec->name, PTR_PREFIX) ? strlen(PTR_PREFIX) :
-	       strlen(SHIFT_PREFIX)), (unsigned long)offset, what);
+	       "change into a new helper it calls)", const_name(sec),
+	       (unsigned long)offset, what);
 }
 
 /* Refuses the kept functions whose runtime constants cannot be rewritten. */
@@ -112,7 +118,7 @@ static struct kelf_symbol *const_symbol(struct diff *d, const char *name)
 
 static int rewrite_section(struct diff *d, struct kelf_section *sec)
 {
-	const char *name = sec->name + strlen(PTR_PREFIX);
+	const char *name = const_name(sec);
 	size_t i;
 
 	for (i = 0; sec->rela && i < sec->rela->nr_relas; i++) {

@@ -13,6 +13,16 @@ bool is_function(const struct kelf_symbol *s)
 	return s->sec && kelf_type(s) == STT_FUNC;
 }
 
+/* Whether function f starts with ENDBR64 (IBT: -fcf-protection=branch). */
+bool has_endbr(const struct kelf_symbol *f)
+{
+	static const unsigned char endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+
+	return f->sec->data && f->sym.st_size >= sizeof(endbr64) &&
+	       !memcmp((const unsigned char *)f->sec->data + f->sym.st_value,
+		       endbr64, sizeof(endbr64));
+}
+
 bool is_data(const struct kelf_symbol *s)
 {
 	return s->sec && kelf_type(s) == STT_OBJECT;

@@ -252,7 +252,6 @@ EOF
 	bash "$integ/vm.sh" --timeout "$vm_timeout" "$image" "$vmdir/test.sh" \
 		"${files[@]}" "${mods[@]}" 2>&1 | indent || rc=${PIPESTATUS[0]}
 	unset KPB_VM_CPU KPB_VM_APPEND
-	vm_stuff=0
 	return "$rc"
 }
 
@@ -366,6 +365,7 @@ run_header_inline() {
 
 run_one() {
 	local spec=$1 name=${1%%:*} opts=() second=() ko
+	vm_stuff=0
 	case $name in
 	release-mismatch) run_mismatch; return ;;
 	header-inline)

@@ -4,16 +4,7 @@
  * The copy of a changed function reads the variable instead, as a module
  * does.
  */
-#define runtime_const_ptr(sym) ({					\
-	unsigned long __ret;						\
-	asm volatile("mov %1,%0\n1:\n"					\
-		".pushsection runtime_ptr_" #sym ",\"a\"\n\t"		\
-		".long 1b - %c2 - .\n"					\
-		".popsection"						\
-		: "=r" (__ret)						\
-		: "i" ((unsigned long)0x0123456789abcdefull),		\
-		  "i" (sizeof(long)));					\
-	__ret; })
+#include "runtime-const.h"
 
 extern unsigned long USER_PTR_MAX;
 
