@@ -195,11 +195,17 @@ build_module() {
 	check_module_objtool "$from"
 }
 
+# The module is written beside its final name and renamed into place, in
+# the output directory as the user has it (OUT_VIEW: also when it is inside
+# the tree, which the view hides).
 convert_module() {
+	local out=${OUT_VIEW:-$OUTDIR}
 	"$KLP_CONVERT" --symvers "$SYMVERS" "$WORK/module/$MODNAME.ko" \
-		"$OUTDIR/$MODNAME.ko.tmp" ||
+		"$WORK/module/$MODNAME.klp.ko" ||
 		die "cannot write the livepatch relocations of $MODNAME.ko"
-	mv "$OUTDIR/$MODNAME.ko.tmp" "$OUTDIR/$MODNAME.ko"
+	cp -- "$WORK/module/$MODNAME.klp.ko" "$out/.$MODNAME.ko.tmp" ||
+		no_space "$OUTDIR"
+	mv -- "$out/.$MODNAME.ko.tmp" "$out/$MODNAME.ko"
 }
 
 json_string() {
@@ -227,7 +233,8 @@ write_json() {
 				"$(cat "$WORK/diff/$id.json" 2>/dev/null || echo '[]')"
 		done
 		printf '\n  ]\n}\n'
-	} > "$JSON_OUT.tmp" && mv "$JSON_OUT.tmp" "$JSON_OUT"
+	} > "${JSON_VIEW:-$JSON_OUT}.tmp" &&
+		mv -- "${JSON_VIEW:-$JSON_OUT}.tmp" "${JSON_VIEW:-$JSON_OUT}"
 }
 
 summary() {
