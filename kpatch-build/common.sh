@@ -8,6 +8,7 @@ START_TIME=$(date +%s.%N)
 info() { printf 'kpatch-build: %s\n' "$*" >&2; }
 debug() { [ "${DEBUG:-0}" -eq 0 ] || printf 'kpatch-build: debug: %s\n' "$*" >&2; }
 die() {
+	DIED=1
 	printf 'kpatch-build: error: %s\n' "$*" >&2
 	exit 1
 }
@@ -91,6 +92,7 @@ setup_traps() {
 
 # A full filesystem: say which, and what is free.
 no_space() {
+	SAID_NO_SPACE=1
 	die "no space left in $1's filesystem ($(df -Ph "$1" 2>/dev/null | awk 'NR == 2 { print $6 ": " $4 " free of " $2 }')): make room, or set TMPDIR (work) or -o (output) to another filesystem"
 }
 
@@ -99,11 +101,18 @@ on_signal() {
 	exit 130
 }
 
-# Why a failed run failed, where the cause is the machine: a full disk.
+# Why a failed run failed where no die() said it (a command that failed
+# under set -e), and where the cause is the machine: a full disk.
 explain_failure() {
-	[ -n "${LOG:-}" ] && [ -s "$LOG" ] || return 0
-	grep -q 'No space left on device' "$LOG" || return 0
-	info "the build ran out of disk space: $(df -Ph "$WORK" 2>/dev/null | awk 'NR == 2 { print $6 " (work directory) has " $4 " free" }')"
+	local status=$1 avail
+	[ "${DIED:-0}" -eq 1 ] || [ "$status" -eq 130 ] ||
+		printf 'kpatch-build: error: %s\n' "step '${CURRENT_STEP:-setup}' failed (exit status $status)" >&2
+	[ "${SAID_NO_SPACE:-0}" -eq 0 ] || return 0
+	avail=$(df -Pk "$WORK" 2>/dev/null | awk 'NR == 2 { print $4 }') || return 0
+	if [ "${avail:-0}" -lt 1024 ] ||
+	   { [ -s "${LOG:-}" ] && grep -q 'No space left on device' "$LOG"; }; then
+		printf 'kpatch-build: error: %s\n' "the work directory's filesystem is full: $(df -Ph "$WORK" | awk 'NR == 2 { print $6 " has " $4 " free of " $2 }'); a run needs a few MB there plus the objects it builds: make room, or set TMPDIR to another filesystem" >&2
+	fi
 }
 
 # The log of a failed run outlives its work directory.
@@ -120,14 +129,13 @@ on_exit() {
 	if [ "$status" -ne 0 ]; then
 		# never a module after an error, an older one neither
 		rm -f "${OUT_VIEW:-$OUTDIR}/.$MODNAME.ko.tmp" "${OUT_VIEW:-$OUTDIR}/$MODNAME.ko"
-		explain_failure
+		explain_failure "$status"
 		if [ -s "$LOG" ]; then
 			info "last lines of the build log:"
 			tail -n 15 "$LOG" >&2
 			keep_log
 		fi
 	fi
-	isolate_leave
 	if [ "${SKIP_CLEANUP:-0}" -eq 1 ]; then
 		touch "$WORK/keep" 2>/dev/null || true
 		info "work directory kept: $WORK"

@@ -8,7 +8,9 @@
 # $WORK/view/upper takes every write, the patches', kbuild's and the
 # compiler's.  The real tree is not opened for writing at all, so a full
 # disk, an interrupt, SIGKILL or a power loss cannot leave it changed, and
-# there is nothing to restore: the view vanishes with the namespace.  Where
+# there is nothing to restore: the view vanishes with the namespace, when
+# its last process ends.  (It is never unmounted: a make job that outlives
+# an interrupt would then write into the real tree.)  Where
 # no namespace or overlay can be had (a container without the privilege),
 # the tree is copied into $WORK/view/tree and that copy is built instead.
 #
@@ -126,12 +128,6 @@ isolate_view() {
 	VIEW_STAMP=$WORK/view/stamp
 	touch "$VIEW_STAMP"
 	debug "view of the tree: $ISOLATION ($SRC, original $ORIG_TREE)"
-}
-
-isolate_leave() {
-	[ "$ISOLATION" = overlay ] || return 0
-	cd / && umount "$SRC" 2>/dev/null || true
-	ISOLATION=
 }
 
 # The make variables a tree was configured with (include/config/auto.conf.cmd

@@ -52,9 +52,13 @@ patch_refusal() {
 	/^deleted file mode / { no("a file deletion (" $0 "): a livepatch cannot remove a source file; make the change without deleting it") }
 	/^\+\+\+ \/dev\/null/ { no("a file deletion (" $0 "): a livepatch cannot remove a source file; make the change without deleting it") }
 	/^GIT binary patch/ || /^Binary files .* differ/ { no("a binary change: only C sources and headers can be live-patched") }
-	/^\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*/ || /^\*\*\* [^*]/ { no("a context diff (" $0 "): give the patch as a unified diff (diff -u, git diff)") }
-	/^[0-9]+(,[0-9]+)?[acd][0-9]+(,[0-9]+)?$/ { no("a normal (non-unified) diff: give the patch as a unified diff (diff -u, git diff)") }
+	# a context diff: "*** old" then "--- new", or a hunk "***************"
+	# then "*** N,M ****"; a normal diff: "NcM" then "< " or "> "
+	prev ~ /^\*\*\* [^*]/ && /^--- / { no("a context diff (" prev "): give the patch as a unified diff (diff -u, git diff)") }
+	prev ~ /^\*{15}$/ && /^\*\*\* [0-9]/ { no("a context diff hunk (" $0 "): give the patch as a unified diff (diff -u, git diff)") }
+	prev ~ /^[0-9]+(,[0-9]+)?[acd][0-9]+(,[0-9]+)?$/ && /^[<>] / { no("a normal (non-unified) diff (" prev "): give the patch as a unified diff (diff -u, git diff)") }
 	/^(--- |\+\+\+ )"/ { no("a quoted file name (" $0 "): kernel source paths are plain") }
+	{ prev = $0 }
 	' "$1"
 }
 
@@ -192,33 +196,47 @@ keep_line_numbers() {
 	mv "$patched.lines" "$patched"
 }
 
-# Every entry of the view (type, mode, path), NUL-separated, sorted.
-view_entries() {
-	(cd "$SRC" && find . -path ./.git -prune -o -printf '%y %m %P\0') |
-		LC_ALL=C sort -z
+# What may have changed since the patches were applied: in the overlay, what
+# its upper layer holds that is that new (other writers of the real tree do
+# not count); in a copy, the copy's.
+applied_candidates() {
+	local top=$SRC
+	[ "$ISOLATION" != overlay ] || top=$WORK/view/upper
+	(cd "$top" && find . -path ./.git -prune -o \
+		-cnewer "$WORK/applied.stamp" -printf '%P\0')
+}
+
+# The names in directory $1, NUL-separated and sorted.
+dir_names() {
+	find "$1" -mindepth 1 -maxdepth 1 -printf '%f\0' | LC_ALL=C sort -z
 }
 
 # What GNU patch really did to the view, against what the headers said:
-# only the contents of the files read_patches found may change; a file
-# deleted, created elsewhere, or whose mode changed is refused.
+# only the contents of the files read_patches found may change, or such a
+# file be created.  Everything patch touched has a new ctime; what it
+# removed shows in its directory, whose ctime is new too.
 check_applied() {
-	local before=$1 after=$2 e f bad=()
+	local p d f bad=()
 	declare -A said=()
 	for f in "${TOUCHED[@]}"; do said[$f]=1; done
-	while IFS= read -r -d '' e; do
-		bad+=("removed or changed mode: ${e#* * }")
-	done < <(LC_ALL=C comm -z -23 "$before" "$after")
-	while IFS= read -r -d '' e; do
-		f=${e#* * }
-		case $e in
-		d*) continue ;;
-		esac
-		[ -n "${said[$f]:-}" ] || bad+=("created: $f")
-	done < <(LC_ALL=C comm -z -13 "$before" "$after")
-	while IFS= read -r -d '' f; do
-		[ -n "${said[$f]:-}" ] || bad+=("changed: $f")
-	done < <(cd "$SRC" && find . -path ./.git -prune -o -type f \
-		-cnewer "$WORK/applied.stamp" -printf '%P\0')
+	while IFS= read -r -d '' p; do
+		if [ -d "$SRC/$p" ] && [ ! -L "$SRC/$p" ]; then
+			d=${p:+$p/}
+			while IFS= read -r -d '' f; do
+				bad+=("removed: $d$f")
+			done < <(LC_ALL=C comm -z -23 <(dir_names "$ORIG_TREE/$p") \
+				<(dir_names "$SRC/$p") 2>/dev/null)
+			[ -d "$ORIG_TREE/$p" ] || [ -z "$p" ] || continue
+		elif [ ! -e "$SRC/$p" ] && [ ! -L "$SRC/$p" ]; then
+			bad+=("removed: $p")
+		elif [ ! -e "$ORIG_TREE/$p" ] && [ ! -L "$ORIG_TREE/$p" ]; then
+			[ -f "$SRC/$p" ] && [ -n "${said[$p]:-}" ] || bad+=("created: $p")
+		elif [ "$(stat -c '%F %a' -- "$ORIG_TREE/$p")" != "$(stat -c '%F %a' -- "$SRC/$p")" ]; then
+			bad+=("mode changed: $p")
+		elif [ -z "${said[$p]:-}" ]; then
+			bad+=("changed: $p")
+		fi
+	done < <(applied_candidates)
 	[ ${#bad[@]} -eq 0 ] ||
 		die "GNU patch did more than change the files the patch headers name (${bad[*]:0:5}): kpatch-build supports unified diffs that change C sources and headers; $USER_TREE is not changed"
 }
@@ -243,7 +261,6 @@ $hunks"
 # back.
 check_patches_apply() {
 	local p f out
-	view_entries >"$WORK/entries.before"
 	touch "$WORK/applied.stamp"
 	sleep 0.01
 	for p in "${PATCHES[@]}"; do
@@ -257,8 +274,7 @@ check_patches_apply() {
 		debug "$out"
 		check_hunks "$p" "$out"
 	done
-	view_entries >"$WORK/entries.after"
-	check_applied "$WORK/entries.before" "$WORK/entries.after"
+	check_applied
 	for f in "${TOUCHED[@]}"; do
 		if [ -e "$SRC/$f" ]; then
 			mkdir -p "$WORK/patched-src/$(dirname "$f")"
