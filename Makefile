@@ -37,6 +37,7 @@ unit: all
 	@bash test/unit/run.sh
 	@bash test/unit/lookup/run.sh
 	@bash test/unit/driver/run.sh
+	@bash test/unit/driver/inputs.sh
 
 integration: all
 	@bash test/integration/run.sh

@@ -4,7 +4,7 @@
 #
 # Usage: test/run.sh [GROUP...]   (unit, integration, distro; default all)
 #
-# Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/,
+# Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/*.sh,
 # test/integration/run.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
@@ -54,7 +54,8 @@ main() {
 		unit)
 			run_suite unit "$here/unit/run.sh"
 			run_suite unit-lookup "$here/unit/lookup/run.sh"
-			run_suite unit-driver "$here/unit/driver/run.sh" ;;
+			run_suite unit-driver "$here/unit/driver/run.sh"
+			run_suite unit-driver-inputs "$here/unit/driver/inputs.sh" ;;
 		integration)
 			run_suite integration "$here/integration/run.sh" ;;
 		distro)
