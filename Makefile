@@ -10,7 +10,8 @@ DATADIR := $(PREFIX)/share/kpatch-build
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
-TOOLS   := create-diff-object/create-diff-object lookup/lookup klp-convert/klp-convert
+TOOLS   := create-diff-object/create-diff-object lookup/lookup klp-convert/klp-convert \
+	   verify-target/verify-target
 
 all: $(TOOLS)
 
@@ -37,9 +38,12 @@ unit: all
 	@bash test/unit/run.sh
 	@bash test/unit/lookup/run.sh
 	@bash test/unit/driver/run.sh
+	@bash test/unit/driver/inputs.sh
+	@bash test/unit/driver/verify-target.sh
 
 integration: all
 	@bash test/integration/run.sh
+	@bash test/integration/inputs.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:

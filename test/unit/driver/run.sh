@@ -20,19 +20,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../../../kpatch-build/module.sh"
 # shellcheck disable=SC2034 # read by headers.sh
 LIBEXEC=$(cd "$here/../../../kpatch-build" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-driver.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-
-result() {
-	if [ "$2" = "$3" ]; then
-		echo "PASS $1"; pass=$((pass + 1))
-	else
-		printf 'FAIL %s: expected\n%s\ngot\n%s\n' "$1" "$3" "$2"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=test/unit/driver/lib.sh
+. "$here/lib.sh"
 
 test_patch_files() {
 	cat > "$work/p.patch" <<'P'
@@ -266,5 +255,4 @@ test_object_owner
 test_find_module
 test_include_scan
 test_module_objtool
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
