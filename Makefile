@@ -44,6 +44,7 @@ unit: all
 integration: all
 	@bash test/integration/run.sh
 	@bash test/integration/inputs.sh
+	@bash test/integration/tree-safety.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:

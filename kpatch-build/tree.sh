@@ -55,7 +55,7 @@ patch_refusal() {
 	# a context diff: "*** old" then "--- new", or a hunk "***************"
 	# then "*** N,M ****"; a normal diff: "NcM" then "< " or "> "
 	prev ~ /^\*\*\* [^*]/ && /^--- / { no("a context diff (" prev "): give the patch as a unified diff (diff -u, git diff)") }
-	prev ~ /^\*{15}$/ && /^\*\*\* [0-9]/ { no("a context diff hunk (" $0 "): give the patch as a unified diff (diff -u, git diff)") }
+	prev ~ /^\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*$/ && /^\*\*\* [0-9]/ { no("a context diff hunk (" $0 "): give the patch as a unified diff (diff -u, git diff)") }
 	prev ~ /^[0-9]+(,[0-9]+)?[acd][0-9]+(,[0-9]+)?$/ && /^[<>] / { no("a normal (non-unified) diff (" prev "): give the patch as a unified diff (diff -u, git diff)") }
 	/^(--- |\+\+\+ )"/ { no("a quoted file name (" $0 "): kernel source paths are plain") }
 	{ prev = $0 }

@@ -59,7 +59,8 @@ main() {
 			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh" ;;
 		integration)
 			run_suite integration "$here/integration/run.sh"
-			run_suite integration-inputs "$here/integration/inputs.sh" ;;
+			run_suite integration-inputs "$here/integration/inputs.sh"
+			run_suite integration-tree-safety "$here/integration/tree-safety.sh" ;;
 		distro)
 			run_suite distro-6.1 "$here/distro/run.sh" \
 				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz
