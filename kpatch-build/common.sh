@@ -66,7 +66,6 @@ make_workdir() {
 		"$WORK/backup" "$WORK/patched-src" || no_space "$WORK"
 	LOG=$WORK/build.log
 	: >"$LOG"
-	trap on_exit EXIT
 }
 
 remove_stale_workdirs() {
@@ -126,11 +125,12 @@ keep_log() {
 on_exit() {
 	local status=$?
 	trap '' INT TERM HUP
+	[ -n "${WORK:-}" ] || exit "$status"
 	if [ "$status" -ne 0 ]; then
 		# never a module after an error, an older one neither
 		rm -f "${OUT_VIEW:-$OUTDIR}/.$MODNAME.ko.tmp" "${OUT_VIEW:-$OUTDIR}/$MODNAME.ko"
 		explain_failure "$status"
-		if [ -s "$LOG" ]; then
+		if [ -s "${LOG:-}" ]; then
 			info "last lines of the build log:"
 			tail -n 15 "$LOG" >&2
 			keep_log

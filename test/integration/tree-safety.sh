@@ -8,14 +8,15 @@
 #
 # Usage: tree-safety.sh [CASE...]     (default: all; see the test_ functions)
 #
-# Environment: KPB_TREE (the built test tree, default kernel.sh's).  Needs
+# Environment: KPB_TREE (the built test tree, default kernel.sh's), KPB_DRIVER
+# (the kpatch-build to test, default the repository's).  Needs
 # root for the small filesystems of the full-disk cases.  Each case is one
 # test; the last line is "N passed, N failed".
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-kpb=$repo/kpatch-build/kpatch-build
+kpb=${KPB_DRIVER:-$repo/kpatch-build/kpatch-build}
 samples=$here/samples
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-safety.XXXXXX")
 npass=0
