@@ -19,6 +19,8 @@
 # back by "kpatch-build --kpb-resume WORK".
 
 ISOLATION=		# overlay or copy, once the view is set up
+ISOLATED=0		# 1 in the private mount namespace
+OUTER_MNT_NS=		# the mount namespace the run started in
 ORIG_TREE=		# the user's tree as it is, seen from inside the view
 OUT_VIEW=		# the output directory, also when it is inside the tree
 JSON_VIEW=		# the --json file, likewise
@@ -59,6 +61,7 @@ isolate_opts() {
 # but where no namespace can be made (then the view will be a copy).
 isolate_enter() {
 	if [ "${KPB_NO_NAMESPACE:-0}" != 1 ] && isolate_opts; then
+		OUTER_MNT_NS=$(readlink /proc/self/ns/mnt)
 		save_state "$WORK/state" || no_space "$WORK"
 		exec unshare "${ISOLATE_OPTS[@]}" -- "$BASH" "$self" \
 			--kpb-resume "$WORK"
@@ -73,6 +76,7 @@ isolate_resume() {
 	# shellcheck source=/dev/null
 	. "$WORK/state"
 	rm -f "$WORK/state"
+	ISOLATED=1
 }
 
 # The overlay on $SRC, lower layer the tree itself, through file
@@ -80,6 +84,11 @@ isolate_resume() {
 mount_overlay() {
 	local up=$WORK/view/upper wk=$WORK/view/work opt=
 	[ "${KPB_NO_OVERLAY:-0}" != 1 ] || return 1
+	# only ever in the namespace of our own: mounted anywhere else, the
+	# view would stay over the tree after this run
+	[ "$ISOLATED" = 1 ] || return 1
+	[ "$(readlink /proc/self/ns/mnt)" != "$OUTER_MNT_NS" ] ||
+		die "internal error: not in a private mount namespace; the tree's view is not mounted"
 	grep -qw overlay /proc/filesystems 2>/dev/null || return 1
 	mkdir -p "$up" "$wk"
 	# in a user namespace, overlayfs keeps its data in user.* xattrs
@@ -121,8 +130,11 @@ isolate_view() {
 		JSON_VIEW=/proc/$$/fd/3/${JSON_OUT##*/}
 	fi
 	if ! mount_overlay; then
-		[ ! -s "$WORK/view/mount.err" ] ||
-			info "overlay mount failed ($(head -n 1 "$WORK/view/mount.err")): building in a copy of $SRC"
+		if [ -s "$WORK/view/mount.err" ]; then
+			info "the overlay mount failed ($(head -n 1 "$WORK/view/mount.err")): building in a copy of $SRC"
+		elif [ "$ISOLATED" = 1 ]; then
+			info "no overlay filesystem here: building in a copy of $SRC"
+		fi
 		copy_tree
 	fi
 	VIEW_STAMP=$WORK/view/stamp
