@@ -82,7 +82,10 @@ remove_stale_workdirs() {
 	done
 }
 
+# The traps; fd 29 keeps the real stderr, for messages from a trap that
+# runs while a command's output goes to the log.
 setup_traps() {
+	exec 29>&2
 	trap on_exit EXIT
 	trap 'on_signal INT' INT
 	trap 'on_signal TERM' TERM
@@ -96,6 +99,7 @@ no_space() {
 }
 
 on_signal() {
+	exec 2>&29
 	info "interrupted ($1) during '${CURRENT_STEP:-setup}': ${USER_TREE:-$SRC} was not changed; no module is written"
 	exit 130
 }
@@ -125,6 +129,7 @@ keep_log() {
 on_exit() {
 	local status=$?
 	trap '' INT TERM HUP
+	exec 2>&29
 	[ -n "${WORK:-}" ] || exit "$status"
 	if [ "$status" -ne 0 ]; then
 		# never a module after an error, an older one neither

@@ -333,25 +333,29 @@ test_sigint() {
 	return "$bad"
 }
 
-# A copy of the tree, moved, and configured with CC="ccache gcc": kbuild
-# would configure it again, rebuild objtool and the prepare outputs; the
-# driver builds it with the tree's own make variables, in its view.
+# The tree at another path and configured with CC="ccache gcc" (a tree
+# moved after its build, or built with other make variables): kbuild would
+# configure it again and rebuild objtool and the prepare outputs; the driver
+# builds with the tree's own make variables, in its view, and leaves it as
+# it was.  The moved tree is an overlay of the test tree (nothing copied).
 test_moved_ccache_tree() {
-	local orig=$tree bad=0
-	rm -rf "$work/copy" "$work/moved"
-	cp -a "$orig" "$work/copy"
-	make -C "$work/copy" -s CC="ccache gcc" syncconfig >/dev/null 2>&1 ||
-		{ log "  cannot configure the copy with CC='ccache gcc'"; return 1; }
-	grep -q '"ccache gcc"' "$work/copy/include/config/auto.conf.cmd" ||
-		{ log "  the copy's record has no CC='ccache gcc'"; return 1; }
-	mv "$work/copy" "$work/moved"
-	tree=$work/moved
+	local orig=$tree bad=0 m=$work/moved
+	mkdir -p "$m" "$work/mv-up" "$work/mv-wk"
+	mount -t overlay kpb-test -o "lowerdir=$orig,upperdir=$work/mv-up,workdir=$work/mv-wk" "$m" ||
+		{ log "  cannot mount the moved tree (root needed)"; return 1; }
+	make -C "$m" -s CC="ccache gcc" syncconfig >/dev/null 2>&1 ||
+		{ log "  cannot configure the moved tree with CC='ccache gcc'"; return 1; }
+	grep -q '"ccache gcc"' "$m/include/config/auto.conf.cmd" ||
+		{ log "  the moved tree's record has no CC='ccache gcc'"; return 1; }
+	tree=$m
 	tree_state >"$work/state.base"
-	kpb "$work/o" -n meminfo "$samples/meminfo.patch"
+	kpb "$work/o" -d -n meminfo "$samples/meminfo.patch"
 	succeeded_cleanly "$work/o" || bad=1
+	grep -q "the tree's make variables: CC=ccache gcc" "$work/out.log" ||
+		{ log "  the build did not use the tree's CC='ccache gcc'"; bad=1; }
 	tree=$orig
+	umount "$m"
 	tree_state >"$work/state.base"
-	rm -rf "$work/moved"
 	return "$bad"
 }
 
