@@ -76,6 +76,17 @@ static bool anything_changed(struct diff *d)
 	return false;
 }
 
+static void free_state(struct diff *d)
+{
+	size_t i;
+
+	for (i = 0; d->state && i < d->patched->nr_syms; i++) {
+		free(d->state[i].why);
+		free(d->state[i].out_name);
+	}
+	free(d->state);
+}
+
 int main(int argc, char **argv)
 {
 	struct diff d = { .prefix = "0" };
@@ -112,10 +123,10 @@ int main(int argc, char **argv)
 		ret = EXIT_CHANGED;
 	}
 out:
+	free_state(&d);
 	kelf_close(d.out);
 	kelf_close(d.patched);
 	kelf_close(d.orig);
-	free(d.state);
 	if (report_close(&d) && ret != EXIT_ERROR)
 		ret = EXIT_ERROR;
 	return ret;

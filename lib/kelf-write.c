@@ -87,7 +87,7 @@ static int number_symbols(struct kelf *k, struct kelf_symbol ***order,
 			  size_t *count)
 {
 	struct kelf_symbol **o = xcalloc(k->nr_syms, sizeof(*o));
-	size_t i, n = 0, first_global;
+	size_t i, n = 0, first_global = 0;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
