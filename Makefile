@@ -34,6 +34,25 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(ASAN_DIR)/$(notdir $(t)),$(dir $(
 
 asan: $(ASAN_TOOLS)
 
+# libFuzzer targets (clang), one per tool: test/fuzz/harness.c with the
+# tool's main() and everything else of the tool (see test/fuzz/README).
+FUZZ_CC     ?= clang
+FUZZ_DIR    := build/fuzz
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Ilib \
+	-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz-,$(notdir $(TOOLS)))
+define fuzz_rule
+$(FUZZ_DIR)/fuzz-$(notdir $(1)): test/fuzz/harness.c $$(wildcard $(dir $(1))*.c $(dir $(1))*.h) $$(LIB_SRC) $$(LIB_HDR)
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -D$(2) -o $$@ $$(filter-out %/main.c,$$(filter %.c,$$^)) $$(LDLIBS)
+endef
+$(eval $(call fuzz_rule,create-diff-object/create-diff-object,FUZZ_CDO))
+$(eval $(call fuzz_rule,lookup/lookup,FUZZ_LOOKUP))
+$(eval $(call fuzz_rule,klp-convert/klp-convert,FUZZ_KLP_CONVERT))
+
+fuzz-targets: $(FUZZ_TARGETS)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(DATADIR)/templates
 	install -m 755 kpatch-build/kpatch-build $(DESTDIR)$(BINDIR)/kpatch-build
@@ -56,7 +75,7 @@ unit: all asan
 # libFuzzer targets (clang): FUZZ_SECONDS in all, split among the tools;
 # exits non-zero on a crash, hang, leak or sanitizer report.
 FUZZ_SECONDS ?= 600
-fuzz: all
+fuzz: all $(FUZZ_TARGETS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/fuzz/run.sh
 
 integration: all
@@ -88,4 +107,4 @@ clean:
 	rm -f $(TOOLS)
 	rm -rf build
 
-.PHONY: all asan install deps demo bench bench-distro unit integration check check-distro fuzz clean
+.PHONY: all asan fuzz-targets install deps demo bench bench-distro unit integration check check-distro fuzz clean

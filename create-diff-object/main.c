@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 	}
 out:
 	free_state(&d);
+	pcrel_free();
 	kelf_close(d.out);
 	kelf_close(d.patched);
 	kelf_close(d.orig);
