@@ -69,6 +69,13 @@ static int copy_relas(struct diff *d, struct kelf_section *from,
 
 		if (r->offset < start || r->offset >= end)
 			continue;
+		if (r->offset + kelf_rela_width(r->type) > end) {
+			fprintf(stderr, "create-diff-object: %s: %s: the "
+				"relocation at 0x%lx crosses the end of what "
+				"is copied (0x%lx)\n", d->objname, from->name,
+				r->offset, end);
+			return -1;
+		}
 		rela_target(d->patched, r, &t);
 		if (special_skip_rela(d, from, &t))
 			continue;
@@ -234,7 +241,10 @@ static void add_file_symbol(struct diff *d)
 		struct kelf_symbol *s = d->patched->syms[i];
 
 		if (kelf_type(s) == STT_FILE) {
-			kelf_add_symbol(d->out, s->name, &s->sym, NULL);
+			GElf_Sym file = s->sym;
+
+			file.st_shndx = SHN_ABS;	/* whatever it said */
+			kelf_add_symbol(d->out, s->name, &file, NULL);
 			return;
 		}
 	}

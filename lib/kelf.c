@@ -210,6 +210,9 @@ static struct kelf_symbol *new_symbol(struct kelf *k, const char *name,
  * and the field (kelf_err), never a crash and never an object passed on.
  */
 
+/* The kernel aligns to pages at most, PMD_SIZE (2 MiB) for huge ones. */
+#define MAX_ALIGN	(1u << 21)
+
 static bool is_power_of_2(unsigned long x)
 {
 	return !(x & (x - 1));
@@ -258,9 +261,11 @@ static int load_section(struct kelf *k, Elf_Scn *scn, size_t shstrndx,
 	sec->name = xstrdup(name);
 	sec->size = sec->sh.sh_size;
 	hash_section(k, sec);
-	if (!is_power_of_2(sec->sh.sh_addralign)) {
-		kelf_err(k, "section %s: sh_addralign %lu is not a power of 2",
-			 sec->name, (unsigned long)sec->sh.sh_addralign);
+	if (!is_power_of_2(sec->sh.sh_addralign) ||
+	    sec->sh.sh_addralign > MAX_ALIGN) {
+		kelf_err(k, "section %s: sh_addralign 0x%lx is not a power of "
+			 "2 up to 0x%x", sec->name,
+			 (unsigned long)sec->sh.sh_addralign, MAX_ALIGN);
 		return -1;
 	}
 	if (sec->sh.sh_type == SHT_SYMTAB_SHNDX) {
@@ -292,6 +297,12 @@ static int load_sections(struct kelf *k, bool copy_data)
 	while ((scn = elf_nextscn(k->elf, scn)))
 		if (load_section(k, scn, shstrndx, copy_data))
 			return -1;
+	if (shstrndx >= k->nr_secs || !shstrndx) {
+		kelf_err(k, "e_shstrndx %zu is not a section index (%zu "
+			 "sections)", shstrndx, k->nr_secs);
+		return -1;
+	}
+	k->shstrtab = k->secs[shstrndx];
 	return 0;
 }
 
@@ -354,14 +365,10 @@ static int check_rela_section(struct kelf *k, struct kelf_section *sec)
 			 sec->sh.sh_info, base->name, base->sh.sh_type);
 		return -1;
 	}
-	if (base->rela) {
-		kelf_err(k, "section %s: sh_info %u: section %s has "
-			 "relocations in %s already", sec->name,
-			 sec->sh.sh_info, base->name, base->rela->name);
-		return -1;
-	}
 	sec->base = base;
-	base->rela = sec;
+	/* The first; a livepatch module has .klp.rela.* sections too. */
+	if (!base->rela)
+		base->rela = sec;
 	return 0;
 }
 
@@ -389,8 +396,21 @@ static int check_group(struct kelf *k, const struct kelf_section *sec)
 	return 0;
 }
 
+/* The strings of a string section end in it (the tools read them). */
+static int check_strings(struct kelf *k, const struct kelf_section *sec)
+{
+	if (!(sec->sh.sh_flags & SHF_STRINGS) || !sec->data || !sec->size ||
+	    !sec->data[sec->size - 1])
+		return 0;
+	kelf_err(k, "section %s: SHF_STRINGS, but its last byte is not NUL",
+		 sec->name);
+	return -1;
+}
+
 static int check_section(struct kelf *k, struct kelf_section *sec)
 {
+	if (check_strings(k, sec))
+		return -1;
 	switch (sec->sh.sh_type) {
 	case SHT_REL:
 		kelf_err(k, "section %s: SHT_REL is not supported, only "
@@ -527,6 +547,7 @@ static int load_symbols(struct kelf *k)
 
 	if (!symtab || check_strtab(k, symtab->link))
 		return -1;
+	k->symtab = symtab;
 	n = symtab->size / sizeof(Elf64_Sym);
 	if (!n || symtab->sh.sh_info > n) {
 		kelf_err(k, "section %s: sh_info %u (the first global symbol) "
@@ -547,19 +568,22 @@ static int check_groups(struct kelf *k)
 	size_t i;
 
 	for (i = 1; i < k->nr_secs; i++) {
-		const struct kelf_section *sec = k->secs[i];
+		struct kelf_section *sec = k->secs[i];
 
-		if (sec->sh.sh_type != SHT_GROUP || sec->sh.sh_info < k->nr_syms)
+		if (sec->sh.sh_type != SHT_GROUP)
 			continue;
-		kelf_err(k, "section %s: sh_info %u is not a symbol index (%zu "
-			 "symbols)", sec->name, sec->sh.sh_info, k->nr_syms);
-		return -1;
+		if (sec->sh.sh_info >= k->nr_syms) {
+			kelf_err(k, "section %s: sh_info %u is not a symbol "
+				 "index (%zu symbols)", sec->name,
+				 sec->sh.sh_info, k->nr_syms);
+			return -1;
+		}
+		sec->signature = k->syms[sec->sh.sh_info];
 	}
 	return 0;
 }
 
-/* The bytes a relocation of type writes; -1 for a type not known here. */
-static int rela_width(unsigned int type)
+int kelf_rela_width(unsigned int type)
 {
 	switch (type) {
 	case R_X86_64_NONE:
@@ -607,12 +631,22 @@ static int load_rela(struct kelf *k, struct kelf_section *sec, size_t j)
 	const Elf64_Rela *r = (const Elf64_Rela *)sec->data + j;
 	size_t symi = ELF64_R_SYM(r->r_info);
 	unsigned int type = ELF64_R_TYPE(r->r_info);
-	int width = rela_width(type);
+	int width = kelf_rela_width(type);
+	struct kelf_symbol *sym;
 
 	if (symi >= k->nr_syms) {
 		kelf_err(k, "section %s: relocation %zu: r_info symbol %zu is "
 			 "not a symbol index (%zu symbols)", sec->name, j,
 			 symi, k->nr_syms);
+		return -1;
+	}
+	sym = k->syms[symi];
+	if (sym->sec && (sym->sec->sh.sh_type == SHT_GROUP ||
+			 sym->sec->sh.sh_type == SHT_STRTAB)) {
+		kelf_err(k, "section %s: relocation %zu: r_info symbol %zu "
+			 "(%s) is in section %s, of type %u: not one code or "
+			 "data refers to", sec->name, j, symi, sym->name,
+			 sym->sec->name, sym->sec->sh.sh_type);
 		return -1;
 	}
 	if (width < 0) {
@@ -630,7 +664,7 @@ static int load_rela(struct kelf *k, struct kelf_section *sec, size_t j)
 	sec->relas[j].offset = r->r_offset;
 	sec->relas[j].type = type;
 	sec->relas[j].addend = r->r_addend;
-	sec->relas[j].sym = k->syms[symi];
+	sec->relas[j].sym = sym;
 	return 0;
 }
 

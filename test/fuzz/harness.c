@@ -42,6 +42,7 @@
 #define LEN(a)		(sizeof(a) / sizeof((a)[0]))
 
 static char dir[64];
+static FILE *out;	/* stderr, kept open when libFuzzer closes fd 2 */
 
 static char *path_of(const char *name)
 {
@@ -91,8 +92,9 @@ static void check_written(const char *path)
 	struct kelf *k = kelf_open(path);
 
 	if (!k) {
-		fprintf(stderr, "fuzz: the tool wrote %s, which does not "
-			"load again\n", path);
+		fprintf(out, "fuzz: the tool wrote %s, which does not load "
+			"again\n", path);
+		fflush(out);
 		abort();
 	}
 	kelf_close(k);
@@ -169,6 +171,17 @@ static void fuzz_one(void)
 }
 #endif
 
+static void remove_dir(void)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(names); i++)
+		unlink(path_of(names[i]));
+	unlink(path_of("report"));
+	unlink(path_of("report.json"));
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -178,11 +191,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	out = fdopen(dup(2), "w");
+	if (!out)
+		abort();
 	snprintf(dir, sizeof(dir), "%s/kpb-fuzz.XXXXXX", tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		perror(dir);
 		abort();
 	}
+	atexit(remove_dir);
 	return 0;
 }
 
