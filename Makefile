@@ -36,7 +36,7 @@ asan: $(ASAN_TOOLS)
 
 # libFuzzer targets (clang), one per tool: test/fuzz/harness.c with the
 # tool's main() and everything else of the tool (see test/fuzz/README).
-FUZZ_CC     ?= clang
+FUZZ_CC     ?= clang-14
 FUZZ_DIR    := build/fuzz
 FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Ilib \
 	-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \

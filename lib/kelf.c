@@ -212,6 +212,11 @@ static struct kelf_symbol *new_symbol(struct kelf *k, const char *name,
 
 /* The kernel aligns to pages at most, PMD_SIZE (2 MiB) for huge ones. */
 #define MAX_ALIGN	(1u << 21)
+/*
+ * No section is a terabyte, and no relocation reaches that far: the tools'
+ * offset arithmetic (signed, in long) cannot overflow below that.
+ */
+#define MAX_OFFSET	(1ul << 40)
 
 static bool is_power_of_2(unsigned long x)
 {
@@ -266,6 +271,11 @@ static int load_section(struct kelf *k, Elf_Scn *scn, size_t shstrndx,
 		kelf_err(k, "section %s: sh_addralign 0x%lx is not a power of "
 			 "2 up to 0x%x", sec->name,
 			 (unsigned long)sec->sh.sh_addralign, MAX_ALIGN);
+		return -1;
+	}
+	if (sec->sh.sh_size >= MAX_OFFSET) {
+		kelf_err(k, "section %s: sh_size 0x%lx is not below 0x%lx",
+			 sec->name, (unsigned long)sec->sh.sh_size, MAX_OFFSET);
 		return -1;
 	}
 	if (sec->sh.sh_type == SHT_SYMTAB_SHNDX) {
@@ -652,6 +662,12 @@ static int load_rela(struct kelf *k, struct kelf_section *sec, size_t j)
 	if (width < 0) {
 		kelf_err(k, "section %s: relocation %zu: r_info type %u is "
 			 "not an x86_64 relocation type", sec->name, j, type);
+		return -1;
+	}
+	if (r->r_addend <= -(long)MAX_OFFSET || r->r_addend >= (long)MAX_OFFSET) {
+		kelf_err(k, "section %s: relocation %zu: r_addend %ld is not "
+			 "within +-0x%lx", sec->name, j, (long)r->r_addend,
+			 MAX_OFFSET);
 		return -1;
 	}
 	if (!within(r->r_offset, width, sec->base->size)) {
