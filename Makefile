@@ -69,8 +69,10 @@ unit: all asan
 	@bash test/unit/run.sh
 	@bash test/unit/lookup/run.sh
 	@bash test/unit/driver/run.sh
+	@bash test/unit/corrupt/run.sh
 	@bash test/unit/sanitized.sh test/unit/run.sh
 	@bash test/unit/sanitized.sh test/unit/lookup/run.sh
+	@bash test/unit/sanitized.sh test/unit/corrupt/run.sh
 
 # libFuzzer targets (clang): FUZZ_SECONDS in all, split among the tools;
 # exits non-zero on a crash, hang, leak or sanitizer report.

@@ -123,13 +123,20 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	GElf_Sym s = p->sym;
 	unsigned long pad = padding_before(p);
 	unsigned long start = p->sym.st_value - pad, size = p->sym.st_size + pad;
+	GElf_Shdr sh;
 	char *name;
 
 	if (p->priv)
 		return p->priv;
-	name = owns_section(p, pad) ? xstrdup(p->sec->name) :
-				      join(p->sec->name, ".", out_name(d, p));
-	sec = kelf_add_section(d->out, name, &p->sec->sh,
+	sh = p->sec->sh;
+	if (owns_section(p, pad)) {
+		name = xstrdup(p->sec->name);
+	} else {
+		name = join(p->sec->name, ".", out_name(d, p));
+		/* a piece of merged strings or constants is not one */
+		sh.sh_flags &= ~(unsigned long)(SHF_MERGE | SHF_STRINGS);
+	}
+	sec = kelf_add_section(d->out, name, &sh,
 			       p->sec->data ? p->sec->data + start : NULL,
 			       size);
 	free(name);

@@ -235,8 +235,10 @@ static int read_section_data(struct kelf *k, Elf_Scn *scn,
 	Elf_Data *d = elf_getdata(scn, NULL);
 
 	if (!d) {
-		kelf_err(k, "section %s: cannot read data: %s", sec->name,
-			 elf_errmsg(-1));
+		kelf_err(k, "section %s: sh_offset 0x%lx, sh_size 0x%lx: "
+			 "cannot read data: %s", sec->name,
+			 (unsigned long)sec->sh.sh_offset,
+			 (unsigned long)sec->sh.sh_size, elf_errmsg(-1));
 		return -1;
 	}
 	if (d->d_size != sec->sh.sh_size || (d->d_size && !d->d_buf) ||

@@ -10,7 +10,10 @@
  * symbols and rebuilds the string tables.
  *
  * Every function that can fail prints one message that names the file and
- * returns NULL or -1; callers just propagate.
+ * returns NULL or -1; callers just propagate.  kelf_open checks every index,
+ * offset and size of the file before the model uses it: section links and
+ * sizes, string offsets, symbol sections (and, in a relocatable object,
+ * extents), relocation symbols, types, offsets and addends.
  */
 #ifndef KELF_H
 #define KELF_H

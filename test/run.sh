@@ -5,6 +5,8 @@
 # Usage: test/run.sh [GROUP...]   (unit, integration, distro; default all)
 #
 # Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/,
+# test/unit/corrupt/run.sh, the first, second and last again against the
+# sanitizer builds through test/unit/sanitized.sh,
 # test/integration/run.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
@@ -65,10 +67,13 @@ main() {
 			run_suite unit "$here/unit/run.sh"
 			run_suite unit-lookup "$here/unit/lookup/run.sh"
 			run_suite unit-driver "$here/unit/driver/run.sh"
+			run_suite unit-corrupt "$here/unit/corrupt/run.sh"
 			run_suite unit-asan "$here/unit/sanitized.sh" \
 				"$here/unit/run.sh"
 			run_suite unit-lookup-asan "$here/unit/sanitized.sh" \
-				"$here/unit/lookup/run.sh" ;;
+				"$here/unit/lookup/run.sh"
+			run_suite unit-corrupt-asan "$here/unit/sanitized.sh" \
+				"$here/unit/corrupt/run.sh" ;;
 		integration)
 			run_suite integration "$here/integration/run.sh" ;;
 		distro)

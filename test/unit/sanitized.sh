@@ -4,7 +4,10 @@
 # Runs a unit runner against the tools built with AddressSanitizer,
 # LeakSanitizer and UndefinedBehaviorSanitizer (make asan: build/asan/).
 #
-#   test/unit/sanitized.sh test/unit/run.sh|test/unit/lookup/run.sh [ARGS...]
+#   test/unit/sanitized.sh RUNNER [ARGS...]
+#
+# RUNNER: test/unit/run.sh, test/unit/lookup/run.sh or
+# test/unit/corrupt/run.sh.
 #
 # A sanitizer report (memory error, leak, undefined behaviour) makes the tool
 # exit 86, which no tool does on its own: the runners see an unexpected exit
