@@ -10,7 +10,8 @@ DATADIR := $(PREFIX)/share/kpatch-build
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
-TOOLS   := create-diff-object/create-diff-object lookup/lookup klp-convert/klp-convert
+TOOLS   := create-diff-object/create-diff-object lookup/lookup klp-convert/klp-convert \
+	   verify-target/verify-target
 
 # The same tools built with AddressSanitizer (leaks too) and
 # UndefinedBehaviorSanitizer, for the unit tests; not installed.
@@ -69,6 +70,8 @@ unit: all asan
 	@bash test/unit/run.sh
 	@bash test/unit/lookup/run.sh
 	@bash test/unit/driver/run.sh
+	@bash test/unit/driver/inputs.sh
+	@bash test/unit/driver/verify-target.sh
 	@bash test/unit/corrupt/run.sh
 	@bash test/unit/sanitized.sh test/unit/run.sh
 	@bash test/unit/sanitized.sh test/unit/lookup/run.sh
@@ -82,6 +85,8 @@ fuzz: all $(FUZZ_TARGETS)
 
 integration: all
 	@bash test/integration/run.sh
+	@bash test/integration/inputs.sh
+	@bash test/integration/tree-safety.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:

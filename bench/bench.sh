@@ -50,6 +50,8 @@ main() {
 	run "built tree (again)" "$tree"
 	unbuilt_copy
 	run "configured, unbuilt" "$work/unbuilt"
+	log "make modules_prepare in the copy (not timed): kpatch-build never writes the tree, so it prepares an unprepared one in its view each run"
+	make -C "$work/unbuilt" -s -j"$(nproc)" modules_prepare >/dev/null 2>&1
 	run "configured, prepared" "$work/unbuilt"
 	rm -rf "$work/unbuilt"
 	unbuilt_copy

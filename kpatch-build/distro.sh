@@ -85,7 +85,11 @@ distro_source_version() {
 # Debian one (6.1.0-56-cloud-amd64 -> cloud-amd64).
 distro_flavour() {
 	local running
-	[ -z "$DISTRO_FLAVOUR" ] || return 0
+	if [ -n "$DISTRO_FLAVOUR" ]; then
+		[[ $DISTRO_FLAVOUR =~ ^[a-z0-9][a-z0-9-]*$ ]] ||
+			die "--flavour $(printf %q "$DISTRO_FLAVOUR") is not a Debian kernel flavour (lower-case letters, digits and '-': cloud-amd64, amd64, rt-amd64)"
+		return 0
+	fi
 	running=$(uname -r)
 	DISTRO_FLAVOUR=$(sed -n 's/^[0-9]*\.[0-9]*\.[0-9]*[-+][0-9a-z]*-\(.*\)$/\1/p' <<<"$running")
 	[ -n "$DISTRO_FLAVOUR" ] ||
@@ -207,7 +211,12 @@ distro_fix_headers() {
 	local root=$1 mk
 	mk=$root/usr/src/linux-headers-$DISTRO_RELEASE/Makefile
 	[ -f "$mk" ] || die "the headers package has no $mk"
-	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$mk"
+	KPB_ROOT=$root awk '{
+		if (index($0, "include /usr/src/") == 1)
+			$0 = "include " ENVIRON["KPB_ROOT"] substr($0, 9)
+		print
+	}' "$mk" >"$mk.kpb" || die "cannot rewrite $mk"
+	mv "$mk.kpb" "$mk"
 }
 
 # Image, headers, -common, kbuild: downloaded, unpacked, debs removed.

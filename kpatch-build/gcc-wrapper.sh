@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# kpatch-build's "gcc" for the objects it diffs: kpatch-build puts this
-# first in PATH (as WORK/bin/gcc) and lists the objects in KPB_DIFF_OBJECTS.
-# Compiling one of them adds -ffunction-sections -fdata-sections, and
-# KPB_INCLUDE (the templates directory) to the include path, so that patched
-# sources can #include "kpatch-macros.h"; everything else goes to the real
-# gcc unchanged.  The command line kbuild records stays the same, so nothing
-# else in the tree is rebuilt.
+# kpatch-build's compiler for the objects it diffs: kpatch-build puts this
+# first in PATH (as WORK/bin/NAME, NAME the compiler of the tree's CC, gcc
+# by default, given in KPB_REAL_CC) and lists the objects in
+# KPB_DIFF_OBJECTS.  Compiling one of them adds -ffunction-sections
+# -fdata-sections, and KPB_INCLUDE (the templates directory) to the include
+# path, so that patched sources can #include "kpatch-macros.h"; everything
+# else goes to the real compiler unchanged.  The command line kbuild records
+# stays the same, so nothing else in the tree is rebuilt.
 out=
 prev=
 for arg in "$@"; do
@@ -15,9 +16,10 @@ for arg in "$@"; do
 done
 PATH=$KPB_REAL_PATH
 export PATH
+cc=${KPB_REAL_CC:-gcc}
 case " $KPB_DIFF_OBJECTS " in
 *" $out "*)
-	[ -n "$out" ] && exec gcc "$@" -ffunction-sections -fdata-sections \
+	[ -n "$out" ] && exec "$cc" "$@" -ffunction-sections -fdata-sections \
 		${KPB_INCLUDE:+"-I$KPB_INCLUDE"} ;;
 esac
-exec gcc "$@"
+exec "$cc" "$@"

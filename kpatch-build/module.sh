@@ -99,19 +99,19 @@ collect_callbacks() {
 # callbacks gets KPB_CALLBACKS (templates/livepatch-main.c), which call the
 # callbacks of each of its source files, one kpb_callbacks row per file.
 generate_funcs() {
-	awk '
+	LC_ALL=C awk "$(escape_awk)"'
 	function object(o) {
 		if (!(o in seen)) { seen[o] = 1; order[++nobj] = o }
 	}
 	$1 == "func" {
 		n++
-		printf "extern void kpb_func_%d(void) __asm__(\"%s\");\n", n, $5 > decls
-		funcs[$2] = funcs[$2] sprintf("\t{\n\t\t.old_name = \"%s\",\n\t\t.new_func = kpb_func_%d,\n\t\t.old_sympos = %d,\n\t},\n", $3, n, $4)
+		printf "extern void kpb_func_%d(void) __asm__(%s);\n", n, c_string($5) > decls
+		funcs[$2] = funcs[$2] sprintf("\t{\n\t\t.old_name = %s,\n\t\t.new_func = kpb_func_%d,\n\t\t.old_sympos = %d,\n\t},\n", c_string($3), n, $4)
 		object($2)
 	}
 	$1 == "callback" {
 		ncb++
-		printf "extern %s (*const kpb_cb_%d)(struct klp_object *obj) __asm__(\"%s\");\n", ($3 == "pre_patch" ? "int" : "void"), ncb, $4 > decls
+		printf "extern %s (*const kpb_cb_%d)(struct klp_object *obj) __asm__(%s);\n", ($3 == "pre_patch" ? "int" : "void"), ncb, c_string($4) > decls
 		split($4, part, ".")		# __kpb_cb.ID.KIND
 		if (!(part[2] in rows)) { rowobj[part[2]] = $2; rowlist[++nrows] = part[2] }
 		rows[part[2]] = rows[part[2]] sprintf("\t\t.%s = &kpb_cb_%d,\n", $3, ncb)
@@ -123,7 +123,7 @@ generate_funcs() {
 			o = order[i]
 			index_of[o] = i - 1
 			printf "static struct klp_func kpb_funcs_%d[] = {\n%s\t{ }\n};\n\n", i, funcs[o] > tables
-			printf "\t{\n\t\t.name = %s,\n\t\t.funcs = kpb_funcs_%d,\n%s\t},\n", (o == "vmlinux" ? "NULL" : "\"" o "\""), i, (o in hascb ? "\t\t.callbacks = KPB_CALLBACKS,\n" : "") > objects
+			printf "\t{\n\t\t.name = %s,\n\t\t.funcs = kpb_funcs_%d,\n%s\t},\n", (o == "vmlinux" ? "NULL" : c_string(o)), i, (o in hascb ? "\t\t.callbacks = KPB_CALLBACKS,\n" : "") > objects
 		}
 		printf "" > callbacks
 		for (i = 1; i <= nrows; i++)
@@ -133,11 +133,58 @@ generate_funcs() {
 		"$WORK/diff/funcs" "$WORK/diff/callbacks"
 }
 
+# The awk functions c_string() and json_string() (escape.awk), to put in
+# front of an awk program.
+escape_awk() {
+	cat "$LIBEXEC/escape.awk"
+}
+
+# c_string TEXT: TEXT as a C string literal; json_string TEXT: as a JSON
+# string.  The text goes through the environment, so nothing in it is read
+# as awk, sed or shell syntax.
+c_string() {
+	KPB_TEXT=$1 LC_ALL=C awk "$(escape_awk)"'
+	BEGIN { printf "%s", c_string(ENVIRON["KPB_TEXT"]) }'
+}
+
+json_string() {
+	KPB_TEXT=$1 LC_ALL=C awk "$(escape_awk)"'
+	BEGIN { printf "%s", json_string(ENVIRON["KPB_TEXT"]) }'
+}
+
 # Replace a line "@KEY@" of the template by the contents of a file.
 fill_template() {
-	awk -v key="$2" -v file="$3" '
-	$0 == key { while ((getline l < file) > 0) print l; next }
+	KPB_KEY=$2 KPB_FILE=$3 awk '
+	$0 == ENVIRON["KPB_KEY"] {
+		while ((getline l < ENVIRON["KPB_FILE"]) > 0) print l
+		next
+	}
 	{ print }' "$1"
+}
+
+# Replace every @KEY@ of the template (stdin) for which the environment has
+# KPB_T_KEY by that value, taken literally (no sed or gsub() replacement
+# syntax: '&' and '\' are themselves).
+fill_values() {
+	awk '{
+		out = ""
+		while (match($0, /@[A-Z_]+@/)) {
+			key = "KPB_T_" substr($0, RSTART + 1, RLENGTH - 2)
+			out = out substr($0, 1, RSTART - 1)
+			out = out ((key in ENVIRON) ? ENVIRON[key] : substr($0, RSTART, RLENGTH))
+			$0 = substr($0, RSTART + RLENGTH)
+		}
+		print out $0
+	}'
+}
+
+# The module's description: the patch files' names, as a C string literal.
+module_description() {
+	local names=() p
+	for p in "${PATCHES[@]}"; do
+		names+=("${p##*/}")
+	done
+	c_string "Livepatch built by kpatch-build from ${names[*]}"
 }
 
 generate_module() {
@@ -149,8 +196,9 @@ generate_module() {
 		fill_template /dev/stdin "@FUNCS@" "$m/tables" |
 		fill_template /dev/stdin "@OBJECTS@" "$m/objects" |
 		fill_template /dev/stdin "@CALLBACKS@" "$m/callbacks" |
-		sed -e "s|@MODNAME@|$MODNAME|g" -e "s|@REPLACE@|$REPLACE|g" \
-		    -e "s|@PATCHES@|${PATCHES[*]##*/}|g" > "$m/livepatch-main.c"
+		KPB_T_MODNAME=$MODNAME KPB_T_REPLACE=$REPLACE \
+		KPB_T_DESCRIPTION=$(module_description) fill_values \
+		> "$m/livepatch-main.c"
 	for id in "${DIFF_IDS[@]}"; do
 		cp "$WORK/diff/$id.o" "$m/kpb-diff-$id.o"
 		# modpost reads every object's kbuild record
@@ -158,8 +206,8 @@ generate_module() {
 			"$WORK/diff/$id.o" "$m/kpb-diff-$id.o" > "$m/.kpb-diff-$id.o.cmd"
 		diffs="$diffs kpb-diff-$id.o"
 	done
-	sed -e "s|@MODNAME@|$MODNAME|g" -e "s|@DIFF_OBJECTS@|${diffs# }|g" \
-		"$TEMPLATES/Kbuild" > "$m/Kbuild"
+	KPB_T_MODNAME=$MODNAME KPB_T_DIFF_OBJECTS=${diffs# } fill_values \
+		< "$TEMPLATES/Kbuild" > "$m/Kbuild"
 }
 
 # modpost would fail on the .klp.sym.* names; they are resolved by klp at
@@ -195,16 +243,17 @@ build_module() {
 	check_module_objtool "$from"
 }
 
+# The module is written beside its final name and renamed into place, in
+# the output directory as the user has it (OUT_VIEW: also when it is inside
+# the tree, which the view hides).
 convert_module() {
+	local out=${OUT_VIEW:-$OUTDIR}
 	"$KLP_CONVERT" --symvers "$SYMVERS" "$WORK/module/$MODNAME.ko" \
-		"$OUTDIR/$MODNAME.ko.tmp" ||
+		"$WORK/module/$MODNAME.klp.ko" ||
 		die "cannot write the livepatch relocations of $MODNAME.ko"
-	mv "$OUTDIR/$MODNAME.ko.tmp" "$OUTDIR/$MODNAME.ko"
-}
-
-json_string() {
-	local s=${1//\\/\\\\}
-	printf '"%s"' "${s//\"/\\\"}"
+	cp -- "$WORK/module/$MODNAME.klp.ko" "$out/.$MODNAME.ko.tmp" ||
+		no_space "$OUTDIR"
+	mv -- "$out/.$MODNAME.ko.tmp" "$out/$MODNAME.ko"
 }
 
 # --json FILE: what changed in each object, for machines: the differ's items
@@ -227,7 +276,8 @@ write_json() {
 				"$(cat "$WORK/diff/$id.json" 2>/dev/null || echo '[]')"
 		done
 		printf '\n  ]\n}\n'
-	} > "$JSON_OUT.tmp" && mv "$JSON_OUT.tmp" "$JSON_OUT"
+	} > "${JSON_VIEW:-$JSON_OUT}.tmp" &&
+		mv -- "${JSON_VIEW:-$JSON_OUT}.tmp" "${JSON_VIEW:-$JSON_OUT}"
 }
 
 summary() {

@@ -21,9 +21,12 @@ module_file_name() {
 # The module files called NAME (as the kernel names it) under DIR.
 modules_under() {
 	local name=$1 dir=$2 f
+	# NUL-separated: a path with a newline is one path, and is skipped
+	# (WORK/targets lists one per line)
 	find -L "$dir" -type f \( -name '*.ko' -o -name '*.ko.xz' \
-		-o -name '*.ko.gz' -o -name '*.ko.zst' \) 2>/dev/null |
-	while read -r f; do
+		-o -name '*.ko.gz' -o -name '*.ko.zst' \) -print0 2>/dev/null |
+	while IFS= read -r -d '' f; do
+		case $f in *$'\n'*) continue ;; esac
 		[ "$(module_file_name "$f")" != "$name" ] || printf '%s\n' "$f"
 	done | sort
 }
@@ -90,7 +93,9 @@ modinfo_field() {
 	local ko=$1 key=$2
 	objcopy -O binary --only-section=.modinfo "$ko" "$WORK/modules/modinfo" 2>/dev/null ||
 		return 1
-	tr '\0' '\n' <"$WORK/modules/modinfo" | sed -n "s/^$key=//p" | head -n 1
+	tr '\0' '\n' <"$WORK/modules/modinfo" |
+		KPB_KEY=$key awk 'index($0, ENVIRON["KPB_KEY"] "=") == 1 {
+			print substr($0, length(ENVIRON["KPB_KEY"]) + 2); exit }'
 }
 
 # The module must be the one this tree's kernel loads: same name, same

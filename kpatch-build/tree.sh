@@ -1,30 +1,36 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # kpatch-build: the user's kernel tree.  Prepare it, find the objects the
-# patches affect, build each twice through the tree's own kbuild, and give
-# the tree back exactly as it was found, whatever happens.
+# patches affect, build each twice through the tree's own kbuild.  All of it
+# happens in kpatch-build's view of the tree (isolate.sh): the tree itself
+# is never written.
 
 TOUCHED=()		# files the patches touch, relative to $SRC
 OBJECTS=()		# objects to diff, relative to $SRC
-TREE_DIRTY=0		# set while the tree may differ from what we found
-TOPFILES=()		# small top-level files of $SRC, saved too
 declare -A OWNER=()	# object -> its klp_object: vmlinux or a module name
 
 # Single-object builds need what "make modules_prepare" makes (generated
-# headers, objtool, modpost).  A built tree has it; a configured one gets it
-# once, and keeps it for the next run.
+# headers, objtool, modpost).  A built tree has it; for one that is only
+# configured it is made in the view, each run (the tree is not changed).
 prepare_tree() {
+	tree_make_vars
 	if [ -x "$SRC/tools/objtool/objtool" ] &&
 	   [ -f "$SRC/include/generated/autoconf.h" ] &&
 	   [ -x "$SRC/scripts/mod/modpost" ]; then
 		return
 	fi
-	info "preparing $SRC once (make modules_prepare), log in $LOG"
-	kmake modules_prepare >>"$LOG" 2>&1 ||
-		die "'make modules_prepare' failed in $SRC; see $LOG"
+	info "$USER_TREE is configured but not prepared: preparing it in the work directory (make modules_prepare; 'make modules_prepare' in the tree once saves this time), log in $LOG"
+	kmake "${TREE_MAKE_VARS[@]}" modules_prepare >>"$LOG" 2>&1 || {
+		grep -q 'No space left' "$LOG" && no_space "$WORK"
+		die "'make modules_prepare' failed for $USER_TREE; see $LOG"
+	}
+	check_view
 }
 
-# The files each patch touches, from its ---/+++ headers (-p1 paths).
+# The files each patch touches, from its ---/+++ headers (-p1 paths).  What
+# GNU patch would do beyond changing the contents of files it is told about
+# is refused here, before anything is applied (patch_refusal), and what it
+# did is checked against this list afterwards (check_applied).
 patch_files() {
 	awk '
 	/^--- / { old = $2 }
@@ -35,16 +41,49 @@ patch_files() {
 	}' "$1"
 }
 
+# The first line of patch $1 that asks for something other than a change of
+# a file's contents, as "LINE: WHAT"; nothing if there is none.
+patch_refusal() {
+	awk '
+	function no(what) { print FNR ": " what; exit }
+	/^rename (from|to) / { no("a git rename (" $0 "): renamed files are not supported; make the change in place") }
+	/^copy (from|to) / { no("a git copy (" $0 "): copied files are not supported") }
+	/^(old|new) mode / { no("a mode change (" $0 "): a livepatch carries code, not file modes; drop it from the patch") }
+	/^deleted file mode / { no("a file deletion (" $0 "): a livepatch cannot remove a source file; make the change without deleting it") }
+	/^\+\+\+ \/dev\/null/ { no("a file deletion (" $0 "): a livepatch cannot remove a source file; make the change without deleting it") }
+	/^GIT binary patch/ || /^Binary files .* differ/ { no("a binary change: only C sources and headers can be live-patched") }
+	# a context diff: "*** old" then "--- new", or a hunk "***************"
+	# then "*** N,M ****"; a normal diff: "NcM" then "< " or "> "
+	prev ~ /^\*\*\* [^*]/ && /^--- / { no("a context diff (" prev "): give the patch as a unified diff (diff -u, git diff)") }
+	prev ~ /^\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*$/ && /^\*\*\* [0-9]/ { no("a context diff hunk (" $0 "): give the patch as a unified diff (diff -u, git diff)") }
+	prev ~ /^[0-9]+(,[0-9]+)?[acd][0-9]+(,[0-9]+)?$/ && /^[<>] / { no("a normal (non-unified) diff (" prev "): give the patch as a unified diff (diff -u, git diff)") }
+	/^(--- |\+\+\+ )"/ { no("a quoted file name (" $0 "): kernel source paths are plain") }
+	{ prev = $0 }
+	' "$1"
+}
+
+# A path from a patch header that kpatch-build takes: relative, inside the
+# tree, and made of the characters kernel source paths use.
+check_patch_path() {
+	local p=$1 f=$2
+	case $f in
+	/* | ../* | */../* | .. | */.. | '')
+		die "${p##*/}: unsafe path '$f' in the patch (absolute or outside the tree)" ;;
+	esac
+	[[ $f =~ ^[A-Za-z0-9._/+,@=-]+$ ]] ||
+		die "${p##*/}: path '$f' in the patch has characters kernel source paths do not have"
+}
+
 read_patches() {
-	local p f
+	local p f why files
 	for p in "${PATCHES[@]}"; do
+		why=$(patch_refusal "$p")
+		[ -z "$why" ] || die "${p##*/}, line $why"
 		mapfile -t files < <(patch_files "$p")
 		[ ${#files[@]} -gt 0 ] ||
-			die "$p: no file headers (---/+++): not a unified diff?"
+			die "${p##*/}: no file headers (---/+++): not a unified diff?"
 		for f in "${files[@]}"; do
-			case $f in
-			/*|*..*) die "$p: unsafe path '$f' in patch" ;;
-			esac
+			check_patch_path "$p" "$f"
 			TOUCHED+=("$f")
 		done
 	done
@@ -97,34 +136,20 @@ find_objects() {
 	mapfile -t OBJECTS < <(printf '%s\n' "${OBJECTS[@]}" | sed '/^$/d' | sort -u)
 	[ ${#OBJECTS[@]} -gt 0 ] || die "the patches affect no object of $SRC"
 	for f in "${OBJECTS[@]}"; do
-		[ -f "$SRC/${f%.o}.c" ] || die "$f: no source ${f%.o}.c in $SRC"
+		[ -f "$SRC/${f%.o}.c" ] ||
+			die "$f: no source ${f%.o}.c in $SRC (a new source file cannot be live-patched: its object is not in the running kernel)"
 	done
 	info "affected objects: ${OBJECTS[*]}"
 }
 
-# What the build may change: the touched sources, and for every object the
-# object itself, kbuild's .cmd record and its dependency file .o.d (fixdep
-# removes it, but with CONFIG_MODVERSIONS the genksyms preprocessor run of an
-# object that exports symbols writes it again, and a built tree keeps it).
-# Saved with their times.
-backup_tree() {
-	local f cmd
-	find "$SRC" -type f -printf '%P\n' | sort > "$WORK/files.before"
-	touch "$WORK/stamp"
-	sleep 0.01
-	TREE_DIRTY=1
-	# kbuild rewrites some top-level files (.missing-syscalls.d) each run
-	mapfile -t TOPFILES < <(cd "$SRC" && find . -maxdepth 1 -type f \
-		-size -1024k -printf '%P\n')
-	for f in "${TOPFILES[@]}"; do
-		cp -p "$SRC/$f" "$WORK/backup/"
-	done
-	for f in "${TOUCHED[@]}" "${OBJECTS[@]}"; do
-		cmd=$(dirname "$f")/.$(basename "$f").cmd
-		for x in "$f" "$cmd" "${cmd%.cmd}.d"; do
-			[ ! -e "$SRC/$x" ] ||
-				(cd "$SRC" && cp -p --parents "$x" "$WORK/backup/")
-		done
+# The originals of the files the patches touch, with their times: the view
+# is given them back after the patched files are saved.
+save_originals() {
+	local f
+	for f in "${TOUCHED[@]}"; do
+		[ ! -e "$SRC/$f" ] ||
+			(cd "$SRC" && cp -p --parents -- "$f" "$WORK/backup/") ||
+			no_space "$WORK"
 	done
 }
 
@@ -132,9 +157,9 @@ put_back_sources() {
 	local f
 	for f in "${TOUCHED[@]}"; do
 		if [ -e "$WORK/backup/$f" ]; then
-			cp -p "$WORK/backup/$f" "$SRC/$f"
+			cp -p -- "$WORK/backup/$f" "$SRC/$f"
 		else
-			rm -f "$SRC/$f"
+			rm -f -- "$SRC/$f"
 		fi
 	done
 }
@@ -171,22 +196,89 @@ keep_line_numbers() {
 	mv "$patched.lines" "$patched"
 }
 
-# Apply every patch for real, keep the patched files, put the originals back.
+# What may have changed since the patches were applied: in the overlay, what
+# its upper layer holds that is that new (other writers of the real tree do
+# not count); in a copy, the copy's.
+applied_candidates() {
+	local top=$SRC
+	[ "$ISOLATION" != overlay ] || top=$WORK/view/upper
+	(cd "$top" && find . -path ./.git -prune -o \
+		-cnewer "$WORK/applied.stamp" -printf '%P\0')
+}
+
+# The names in directory $1, NUL-separated and sorted.
+dir_names() {
+	find "$1" -mindepth 1 -maxdepth 1 -printf '%f\0' | LC_ALL=C sort -z
+}
+
+# What GNU patch really did to the view, against what the headers said:
+# only the contents of the files read_patches found may change, or such a
+# file be created.  Everything patch touched has a new ctime; what it
+# removed shows in its directory, whose ctime is new too.
+check_applied() {
+	local p d f bad=()
+	declare -A said=()
+	for f in "${TOUCHED[@]}"; do said[$f]=1; done
+	while IFS= read -r -d '' p; do
+		if [ -d "$SRC/$p" ] && [ ! -L "$SRC/$p" ]; then
+			d=${p:+$p/}
+			while IFS= read -r -d '' f; do
+				bad+=("removed: $d$f")
+			done < <(LC_ALL=C comm -z -23 <(dir_names "$ORIG_TREE/$p") \
+				<(dir_names "$SRC/$p") 2>/dev/null)
+			[ -d "$ORIG_TREE/$p" ] || [ -z "$p" ] || continue
+		elif [ ! -e "$SRC/$p" ] && [ ! -L "$SRC/$p" ]; then
+			bad+=("removed: $p")
+		elif [ ! -e "$ORIG_TREE/$p" ] && [ ! -L "$ORIG_TREE/$p" ]; then
+			[ -f "$SRC/$p" ] && [ -n "${said[$p]:-}" ] || bad+=("created: $p")
+		elif [ "$(stat -c '%F %a' -- "$ORIG_TREE/$p")" != "$(stat -c '%F %a' -- "$SRC/$p")" ]; then
+			bad+=("mode changed: $p")
+		elif [ -z "${said[$p]:-}" ]; then
+			bad+=("changed: $p")
+		fi
+	done < <(applied_candidates)
+	[ ${#bad[@]} -eq 0 ] ||
+		die "GNU patch did more than change the files the patch headers name (${bad[*]:0:5}): kpatch-build supports unified diffs that change C sources and headers; $USER_TREE is not changed"
+}
+
+# Hunks that applied only at an offset or with fuzz: a backport may then
+# change other code than its author meant.  Named; refused with --strict.
+check_hunks() {
+	local p=$1 out=$2 hunks
+	hunks=$(awk '
+	/^patching file / { f = substr($0, 15) }
+	/^Hunk #[0-9]+ succeeded at .*(offset|fuzz)/ { print "  " f ": " $0 }' <<<"$out")
+	[ -n "$hunks" ] || return 0
+	if [ "${STRICT:-0}" -eq 1 ]; then
+		die "${p##*/} applies only with fuzz or at an offset (--strict):
+$hunks"
+	fi
+	info "warning: ${p##*/} applies only with fuzz or at an offset; check these hunks:
+$hunks"
+}
+
+# Apply every patch in the view, keep the patched files, put the originals
+# back.
 check_patches_apply() {
 	local p f out
+	touch "$WORK/applied.stamp"
+	sleep 0.01
 	for p in "${PATCHES[@]}"; do
 		if ! out=$(patch -d "$SRC" -p1 --forward --batch \
 				--no-backup-if-mismatch \
-				--reject-file="$WORK/rejects" < "$p" 2>&1); then
+				--reject-file=- < "$p" 2>&1); then
+			grep -q 'No space left' <<<"$out" && no_space "$WORK"
 			printf '%s\n' "$out" | grep -E 'patching file|FAILED|can.t find|Skipping|malformed|No file|Reversed|Only garbage' >&2 || printf '%s\n' "$out" >&2
-			die "${p##*/} does not apply to $SRC (see the files and hunks above); the tree is restored"
+			die "${p##*/} does not apply to $USER_TREE (see the files and hunks above); the tree is not changed"
 		fi
 		debug "$out"
+		check_hunks "$p" "$out"
 	done
+	check_applied
 	for f in "${TOUCHED[@]}"; do
 		if [ -e "$SRC/$f" ]; then
 			mkdir -p "$WORK/patched-src/$(dirname "$f")"
-			cp "$SRC/$f" "$WORK/patched-src/$f"
+			cp -- "$SRC/$f" "$WORK/patched-src/$f" || no_space "$WORK"
 			case $f in
 			*.c|*.h)
 				[ ! -e "$WORK/backup/$f" ] || keep_line_numbers \
@@ -202,25 +294,28 @@ check_patches_apply() {
 # $WORK/orig or $WORK/patched.  They are removed first, so kbuild rebuilds
 # them although their recorded command does not change.
 build_objects() {
-	local kind=$1 f
+	local kind=$1 f cc
+	cc=$(tree_compiler_name)
 	mkdir -p "$WORK/bin"
-	install -m 755 "$LIBEXEC/gcc-wrapper.sh" "$WORK/bin/gcc"
+	install -m 755 "$LIBEXEC/gcc-wrapper.sh" "$WORK/bin/$cc"
 	for f in "${OBJECTS[@]}"; do
 		rm -f "${SRC:?}/$f"
 	done
 	if ! KPB_DIFF_OBJECTS="${OBJECTS[*]}" KPB_INCLUDE="$TEMPLATES" \
-	     KPB_REAL_PATH="$(make_path)" \
+	     KPB_REAL_PATH="$(make_path)" KPB_REAL_CC="$cc" \
 	     PATH="$WORK/bin:$(make_path)" make -C "$SRC" -j"$JOBS" \
-			"${OBJECTS[@]}" >>"$LOG" 2>&1; then
+			"${TREE_MAKE_VARS[@]}" "${OBJECTS[@]}" >>"$LOG" 2>&1; then
+		grep -q 'No space left' "$LOG" && no_space "$WORK"
 		grep -E 'error:|Error [0-9]' "$LOG" | tail -n 10 >&2 || true
 		die "building the $kind objects failed; see $LOG"
 	fi
+	check_view
 	for f in "${OBJECTS[@]}"; do
 		[ -f "$SRC/$f" ] ||
 			die "$f was not built: it is not part of this kernel's configuration"
 		record_owner "$kind" "$f"
 		mkdir -p "$WORK/$kind/$(dirname "$f")"
-		cp "$SRC/$f" "$WORK/$kind/$f"
+		cp "$SRC/$f" "$WORK/$kind/$f" || no_space "$WORK"
 	done
 }
 
@@ -257,40 +352,3 @@ build_patched_objects() {
 	build_objects patched
 }
 
-# Put back what we saved; delete what did not exist; then make sure nothing
-# else in the tree changed since the stamp.
-restore_tree() {
-	local f left
-	put_back_sources
-	for f in "${TOPFILES[@]}"; do
-		cp -p "$WORK/backup/$f" "$SRC/$f"
-	done
-	for f in "${OBJECTS[@]}"; do
-		local cmd
-		cmd=$(dirname "$f")/.$(basename "$f").cmd
-		for x in "$f" "$cmd" "${cmd%.cmd}.d"; do
-			if [ -e "$WORK/backup/$x" ]; then
-				cp -p "$WORK/backup/$x" "$SRC/$x"
-			else
-				rm -f "$SRC/$x"
-			fi
-		done
-	done
-	left=$(find "$SRC" -type f -newer "$WORK/stamp" -printf '%P\n' | sort)
-	if [ -n "$left" ]; then
-		# new files made by the build: remove; changed old files: report
-		comm -23 <(printf '%s\n' "$left") "$WORK/files.before" |
-			while read -r f; do rm -f "$SRC/$f"; done
-		left=$(comm -12 <(printf '%s\n' "$left") "$WORK/files.before")
-		if [ -n "$left" ]; then
-			TREE_DIRTY=0
-			die "the build changed files in $SRC that were not saved: $left"
-		fi
-	fi
-	TREE_DIRTY=0
-}
-
-restore_tree_if_needed() {
-	[ "$TREE_DIRTY" -eq 1 ] || return 0
-	restore_tree
-}

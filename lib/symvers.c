@@ -175,3 +175,16 @@ void symvers_free(struct symvers *sv)
 	}
 	free(sv);
 }
+
+void symvers_each(const struct symvers *sv,
+		  void (*fn)(const char *name, const char *module,
+			     unsigned long crc, void *arg),
+		  void *arg)
+{
+	const struct export *e;
+	unsigned int i;
+
+	for (i = 0; i < SYMVERS_BUCKETS; i++)
+		for (e = sv->hash[i]; e; e = e->next)
+			fn(e->name, e->module, e->crc, arg);
+}

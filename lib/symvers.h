@@ -28,6 +28,11 @@ char *symvers_objname(const char *module, char *buf, size_t len);
 /* The CRC Module.symvers gives name (0 without MODVERSIONS); false if absent. */
 bool symvers_crc(const struct symvers *sv, const char *name,
 		 unsigned long *crc);
+/* Calls fn for every export, in no particular order. */
+void symvers_each(const struct symvers *sv,
+		  void (*fn)(const char *name, const char *module,
+			     unsigned long crc, void *arg),
+		  void *arg);
 void symvers_free(struct symvers *sv);
 
 #endif

@@ -124,4 +124,4 @@ module_init(kpb_init);
 module_exit(kpb_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
-MODULE_DESCRIPTION("Livepatch built by kpatch-build from @PATCHES@");
+MODULE_DESCRIPTION(@DESCRIPTION@);

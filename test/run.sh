@@ -4,10 +4,10 @@
 #
 # Usage: test/run.sh [GROUP...]   (unit, integration, distro; default all)
 #
-# Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/,
+# Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/*.sh,
 # test/unit/corrupt/run.sh, the first, second and last again against the
 # sanitizer builds through test/unit/sanitized.sh,
-# test/integration/run.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
+# test/integration/run.sh and inputs.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
 # without that line (it crashed or is missing) counts as one failed test, and
@@ -67,6 +67,8 @@ main() {
 			run_suite unit "$here/unit/run.sh"
 			run_suite unit-lookup "$here/unit/lookup/run.sh"
 			run_suite unit-driver "$here/unit/driver/run.sh"
+			run_suite unit-driver-inputs "$here/unit/driver/inputs.sh"
+			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh"
 			run_suite unit-corrupt "$here/unit/corrupt/run.sh"
 			run_suite unit-asan "$here/unit/sanitized.sh" \
 				"$here/unit/run.sh"
@@ -75,7 +77,9 @@ main() {
 			run_suite unit-corrupt-asan "$here/unit/sanitized.sh" \
 				"$here/unit/corrupt/run.sh" ;;
 		integration)
-			run_suite integration "$here/integration/run.sh" ;;
+			run_suite integration "$here/integration/run.sh"
+			run_suite integration-inputs "$here/integration/inputs.sh"
+			run_suite integration-tree-safety "$here/integration/tree-safety.sh" ;;
 		distro)
 			run_suite distro-6.1 "$here/distro/run.sh" \
 				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz

@@ -27,8 +27,9 @@
 # optional NAME.more-patches names further patch files (in samples/, one per
 # line) that kpatch-build gets after NAME.patch, in that order: each applies
 # on top of the ones before.  After
-# every sample the kernel tree must be as it was: same files with the same
-# sizes and mtimes, and the files the patches touch with the same contents.
+# every sample the kernel tree must be as it was: the same files and
+# directories with the same types, modes, sizes, mtimes and ctimes, and the
+# files the patches touch with the same contents.
 #
 # Environment: KPB_TREE (use this built tree instead of kernel.sh's),
 # KPB_VM_TIMEOUT (seconds per VM run, default 300), KPB_BUILD_TIMEOUT
@@ -145,11 +146,13 @@ patch_files() {
 		sed '/^dev\/null$/d' | sort -u
 }
 
-# Everything kpatch-build could disturb: every non-directory under the tree
-# with its size and mtime, and the contents of the files the patches touch.
+# Everything kpatch-build could disturb: every file and directory under the
+# tree with its type, mode, size, mtime and ctime (any write, chmod, rename or
+# removal changes a ctime; a new or missing entry shows), and the contents
+# of the files the patches touch.
 tree_state() {
 	local f
-	(cd "$tree" && find . ! -type d -printf '%y %p %s %T@ %l\n' | LC_ALL=C sort)
+	(cd "$tree" && find . -printf '%y %m %p %s %T@ %C@ %l\n' | LC_ALL=C sort)
 	for f in "${touched[@]}"; do
 		if [ -f "$tree/$f" ]; then
 			(cd "$tree" && sha1sum -- "$f")

@@ -20,19 +20,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../../../kpatch-build/module.sh"
 # shellcheck disable=SC2034 # read by headers.sh
 LIBEXEC=$(cd "$here/../../../kpatch-build" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-driver.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-
-result() {
-	if [ "$2" = "$3" ]; then
-		echo "PASS $1"; pass=$((pass + 1))
-	else
-		printf 'FAIL %s: expected\n%s\ngot\n%s\n' "$1" "$3" "$2"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=test/unit/driver/lib.sh
+. "$here/lib.sh"
 
 test_patch_files() {
 	cat > "$work/p.patch" <<'P'
@@ -53,6 +42,43 @@ diff --git a/fs/a.c b/fs/a.c
 P
 	result patch-files "$(patch_files "$work/p.patch" | tr '\n' ' ')" \
 		"fs/a.c fs/new.c fs/gone.c "
+}
+
+# What GNU patch would do besides changing contents is refused, naming the
+# line; a commit message's lines that merely look like diff syntax are not.
+test_patch_refusal() {
+	local got='' n=0 body
+	for body in \
+		'rename from fs/a.c' 'copy to fs/b.c' 'old mode 100644' \
+		'deleted file mode 100644' '+++ /dev/null' 'GIT binary patch' \
+		$'*** a/fs/a.c\n--- b/fs/a.c' $'***************\n*** 1,3 ****' \
+		$'3c3\n< x' '--- "a/fs/x y.c"'; do
+		n=$((n + 1))
+		printf 'From: x\n\n%s\n' "$body" >"$work/r.patch"
+		case $(patch_refusal "$work/r.patch") in
+		'') got="$got $n:none" ;;
+		*) got="$got $n:refused" ;;
+		esac
+	done
+	printf 'Subject: fix\n\n*** note ***\n1a2 in the text\n--- a/fs/a.c\n+++ b/fs/a.c\n@@ -1 +1 @@\n-x\n+y\n' \
+		>"$work/r.patch"
+	got="$got ok:$(patch_refusal "$work/r.patch")"
+	result patch-refusal "$got" \
+		" 1:refused 2:refused 3:refused 4:refused 5:refused 6:refused 7:refused 8:refused 9:refused 10:refused ok:"
+}
+
+# Paths from patch headers: relative, inside the tree, plain characters.
+test_patch_paths() {
+	local got='' f
+	for f in fs/a.c include/linux/a-b_c+d.h ../x /etc/passwd fs/../../x \
+		'fs/a b.c' 'fs/$(id).c' 'fs/a\b.c'; do
+		if (check_patch_path p "$f") 2>/dev/null; then
+			got="$got ok"
+		else
+			got="$got no"
+		fi
+	done
+	result patch-paths "$got" " ok ok no no no no no no"
 }
 
 # Lines added, removed, at the end, and next to a macro continuation.
@@ -259,6 +285,8 @@ test_module_objtool() {
 }
 
 test_patch_files
+test_patch_refusal
+test_patch_paths
 test_line_numbers
 test_macro_continuation
 test_same_length
@@ -266,5 +294,4 @@ test_object_owner
 test_find_module
 test_include_scan
 test_module_objtool
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

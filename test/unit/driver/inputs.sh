@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Unit tests of what the driver does with the user's input (kpatch-build/
+# inputs.sh, module.sh, escape.awk): -n is checked, never rewritten; a name
+# taken from a patch file name is rewritten only with its hash and says so;
+# file names and names reach the generated C, Kbuild and JSON only through
+# the escapers, whatever characters they hold.
+# Ends with "N passed, N failed".
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+# shellcheck source=/dev/null
+. "$top/kpatch-build/common.sh"
+# shellcheck source=/dev/null
+. "$top/kpatch-build/inputs.sh"
+# shellcheck source=/dev/null
+. "$top/kpatch-build/module.sh"
+# shellcheck disable=SC2034 # read by module.sh
+LIBEXEC=$top/kpatch-build
+# shellcheck disable=SC2034 # read by module.sh
+TEMPLATES=$top/templates
+# shellcheck source=test/unit/driver/lib.sh
+. "$here/lib.sh"
+
+# The nastiest file name: quotes, a backslash, |, &, $(), a newline, a
+# tab, '?' twice (a trigraph) and a C comment and statement.
+nasty=$'x"); MODULE_INFO(injected, "yes\\ | & $(touch kpb-pwned) `touch kpb-pwned` ??= \'q\'\n\tend.patch'
+
+# name_of NAME_SET NAME PATCH: the module name module_name gives, or
+# "refused: MESSAGE"; its info line, if any, follows after " / ".
+name_of() {
+	# shellcheck disable=SC2034 # read by module_name
+	NAME_SET=$1 NAME=$2 PATCHES=("$3")
+	if (module_name && printf '%s\n' "$MODNAME" >"$work/name") 2>"$work/err"; then
+		printf '%s' "$(cat "$work/name")"
+		[ ! -s "$work/err" ] || printf ' / info'
+	else
+		printf 'refused'
+		grep -q "only letters, digits, '_' and '-'.*1 to 45 characters" "$work/err" ||
+			printf ' without the rule: %s' "$(cat "$work/err")"
+	fi
+}
+
+test_explicit_names() {
+	local got="" n
+	for n in ok_name-1 livepatch-foo "$(printf 'a%.0s' {1..45})"; do
+		got="$got $(name_of 1 "$n" /p/x.patch)"
+	done
+	result name-explicit-valid "$got" " livepatch-ok_name-1 livepatch-foo livepatch-$(printf 'a%.0s' {1..45})"
+	got=""
+	for n in "a b" a.b "" livepatch- "$(printf 'a%.0s' {1..46})" 'é' $'x\ny' 'a"b' 'a/b'; do
+		got="$got|$(name_of 1 "$n" /p/x.patch)"
+	done
+	result name-explicit-refused "$got" "|refused|refused|refused|refused|refused|refused|refused|refused|refused"
+}
+
+# A name from the file name: kept when it is one; else rewritten, hashed,
+# said; two file names that rewrite alike still differ.
+test_derived_names() {
+	local got a b long1 long2
+	got="$(name_of 0 "" /p/fix-1.patch) $(name_of 0 "" /p/livepatch-fix_2.diff)"
+	result name-derived-kept "$got" "livepatch-fix-1 livepatch-fix_2"
+	a=$(name_of 0 "" "/p/a b.patch")
+	b=$(name_of 0 "" "/p/a.b.patch")
+	case "$a|$b" in
+	"livepatch-a-b-"????????" / info|livepatch-a-b-"????????" / info")
+		[ "$a" != "$b" ] && got=distinct || got="same: $a" ;;
+	*) got="$a|$b" ;;
+	esac
+	result name-derived-rewritten "$got" distinct
+	long1=/p/$(printf 'x%.0s' {1..50})1.patch
+	long2=/p/$(printf 'x%.0s' {1..50})2.patch
+	a=$(name_of 0 "" "$long1")
+	b=$(name_of 0 "" "$long2")
+	got="${#a} ${#b}"
+	[ "$a" != "$b" ] || got="$got same"
+	# livepatch-NAME (55) and " / info"
+	result name-derived-long "$got" "62 62"
+	got=$(name_of 0 "" "/p/$nasty")
+	[[ $got =~ ^livepatch-[A-Za-z0-9_-]{1,45}\ /\ info$ ]] && got=ok
+	result name-derived-nasty "$got" ok
+}
+
+test_escapers() {
+	result c-string "$(c_string $'a"b\\c?\n\001é')" '"a\"b\\c\?\012\001é"'
+	result json-string "$(json_string $'a"b\\c/\n\t\001\037é')" '"a\"b\\c/\n\t\u0001\u001fé"'
+	result json-string-plain "$(json_string 'meminfo.patch')" '"meminfo.patch"'
+}
+
+# abs_path keeps a name's trailing newline and its backslashes.
+test_abs_path() {
+	local f=$work/$'back\\slash\n'
+	: >"$f"
+	result abs-path "$(abs_path "$f"; printf x)" "${f}x"
+}
+
+# The generated module source for patch files with the nasty name and a
+# plain one: the description is one C string literal that is exactly
+# their names; nothing else in the source changed; Kbuild has the name.
+test_generate_module() {
+	local m got
+	WORK=$work/gen
+	mkdir -p "$WORK/diff" "$WORK/module"
+	printf 'func vmlinux meminfo_proc_show 0 __kpb_new.o1.meminfo_proc_show\n' >"$WORK/diff/funcs"
+	: >"$WORK/diff/o1.report"
+	: >"$WORK/diff/o1.o"
+	printf 'vmlinux\n' >"$WORK/diff/o1.objname"
+	# shellcheck disable=SC2034 # read by generate_module
+	DIFF_IDS=(o1) MODNAME=livepatch-x REPLACE=true
+	# shellcheck disable=SC2034
+	PATCHES=("$work/dir/$nasty" "$work/dir/b&c|d\\1.patch")
+	(cd "$work" && generate_module)
+	m=$WORK/module
+	{
+		echo '#include <stdio.h>'
+		echo '#define MODULE_DESCRIPTION(d) static const char desc[] = d;'
+		grep '^MODULE_DESCRIPTION(' "$m/livepatch-main.c"
+		echo 'int main(void) { fputs(desc, stdout); return 0; }'
+	} >"$work/desc.c"
+	if gcc -std=gnu11 -Wall -Werror -o "$work/desc" "$work/desc.c" 2>"$work/cc.err"; then
+		got=$("$work/desc"; printf x)
+		got=${got%x}
+	else
+		got="does not compile: $(cat "$work/cc.err")"
+	fi
+	result description-literal "$got" "Livepatch built by kpatch-build from $nasty b&c|d\\1.patch"
+	# the template's MODULE_LICENSE, MODULE_INFO(livepatch), MODULE_DESCRIPTION
+	got=$(grep -c '^MODULE_' "$m/livepatch-main.c")
+	result description-nothing-else "$got" 3
+	got=$(find "$work" -name kpb-pwned | wc -l)
+	result description-not-run "$got" 0
+	result kbuild-name "$(head -n 2 "$m/Kbuild" | tail -n 1)" "obj-m := livepatch-x.o"
+}
+
+# write_json: the names in it are JSON strings, whatever they hold.
+test_write_json() {
+	local got
+	WORK=$work/json
+	mkdir -p "$WORK/diff"
+	printf '%s\n' "fs/proc/a\"b\\c.o" >"$WORK/diff/o1.object"
+	printf 'vmlinux\n' >"$WORK/diff/o1.objname"
+	printf 'changed\n' >"$WORK/diff/o1.status"
+	printf '[]\n' >"$WORK/diff/o1.json"
+	# shellcheck disable=SC2034 # read by write_json
+	JSON_OUT=$work/$'out\n"x.json' MODNAME=livepatch-x
+	write_json success
+	got=$(grep -F '"object"' "$JSON_OUT")
+	result json-file "$got" '    {"object": "fs/proc/a\"b\\c.o", "klp_object": "vmlinux", "status": "changed", "items": []}'
+}
+
+test_explicit_names
+test_derived_names
+test_escapers
+test_abs_path
+test_generate_module
+test_write_json
+finish
