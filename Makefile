@@ -42,7 +42,7 @@ FUZZ_DIR    := build/fuzz
 FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Ilib \
 	-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz-,$(notdir $(TOOLS)))
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz-,create-diff-object lookup klp-convert)
 define fuzz_rule
 $(FUZZ_DIR)/fuzz-$(notdir $(1)): test/fuzz/harness.c $$(wildcard $(dir $(1))*.c $(dir $(1))*.h) $$(LIB_SRC) $$(LIB_HDR)
 	@mkdir -p $$(dir $$@)
