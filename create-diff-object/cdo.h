@@ -162,6 +162,9 @@ int write_runtime_consts(struct diff *d);
 /* noendbr.c */
 int write_noendbr(struct diff *d);
 
+/* modinfo.c: the namespaces the patched object imports */
+int write_import_ns(struct diff *d);
+
 /* addressable.c */
 int write_static_call_keys(struct diff *d);
 
