@@ -7,19 +7,23 @@
  * relocation is compared by the piece it points at, its bytes and what its
  * relocations point at (same_piece() of special-compare.c), never by its
  * offset.  A piece runs from the spot jumped to up to the next spot that
- * something outside the section points at, or to the section's end.
+ * other code jumps to, or to the section's end.
  */
 #include "special.h"
 
 #include <string.h>
 
-/* The spot of sec that r, of a section other than sec, points at, or -1. */
+/*
+ * The spot of sec that r, of code other than sec, points at, or -1.  Only
+ * jumps from code count: a table (ORC, say) may point into a piece.
+ */
 static long spot_in(struct kelf *k, const struct kelf_section *from,
 		    const struct kelf_rela *r, const struct kelf_section *sec)
 {
 	struct target t;
 
-	if (from->base == sec || r->sym->sec != sec)
+	if (from->base == sec || !kelf_is_exec(from->base) ||
+	    r->sym->sec != sec)
 		return -1;
 	rela_target(k, r, &t);
 	return t.sec == sec && !t.sym ? t.spot : -1;
