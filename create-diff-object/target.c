@@ -139,10 +139,8 @@ static struct kelf_symbol *cover(struct kelf *k, const struct kelf_rela *r,
 		s = guess_cover(k, t->sec, t->addend);
 	if (!s)
 		s = kelf_symbol_at(k, t->sec, t->addend);
-	if (!s && t->spot >= 0)
-		s = symbol_ending_at(t->sec, t->spot);
 	if (!s)
-		s = symbol_ending_at(t->sec, t->addend);
+		s = symbol_ending_at(t->sec, t->spot >= 0 ? t->spot : t->addend);
 	return s;
 }
 
