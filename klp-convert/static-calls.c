@@ -14,7 +14,9 @@
  * An entry is left out only when it is what objtool writes for a call:
  * struct static_call_site { s32 addr; s32 key; } (Linux 6.1 and 6.12), its
  * addr at a call or jmp (0xe8, 0xe9) whose relocation refers to the
- * trampoline of its key.  Anything else is still refused by relocs.c.
+ * trampoline of its key (its key __SCK__NAME, or the trampoline __SCT__NAME
+ * itself, which objtool writes for a key that is not exported).  Anything
+ * else is still refused by relocs.c.
  */
 #include "klp.h"
 
@@ -95,12 +97,17 @@ static bool served_by_tramp(const struct kelf_section *sites,
 	    !klp_rela_objname(key->sym, obj) || !strcmp(obj, "vmlinux"))
 		return false;
 	name = base_name(key->sym, &len);
-	if (len <= strlen(KEY_PREFIX) || strncmp(name, KEY_PREFIX,
-						 strlen(KEY_PREFIX)) ||
-	    len - strlen(KEY_PREFIX) + strlen(TRAMP_PREFIX) >= max)
+	if (len <= strlen(KEY_PREFIX) || len >= max)
 		return false;
-	snprintf(tramp, max, TRAMP_PREFIX "%.*s",
-		 (int)(len - strlen(KEY_PREFIX)), name + strlen(KEY_PREFIX));
+	if (!strncmp(name, TRAMP_PREFIX, strlen(TRAMP_PREFIX)))
+		/* the trampoline stands for a key that is not exported */
+		snprintf(tramp, max, "%.*s", (int)len, name);
+	else if (!strncmp(name, KEY_PREFIX, strlen(KEY_PREFIX)))
+		snprintf(tramp, max, TRAMP_PREFIX "%.*s",
+			 (int)(len - strlen(KEY_PREFIX)),
+			 name + strlen(KEY_PREFIX));
+	else
+		return false;
 	addr = rela_at(sites, key->offset - 4);
 	return addr && calls_tramp(addr, tramp, strlen(tramp));
 }

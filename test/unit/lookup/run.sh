@@ -241,10 +241,11 @@ write_static_call_modules() {
 		".long 1b - .\n.long " #key " - .\n.popsection\n"
 	int patched(void)
 	{
-		int r, v;
+		int r, v, t;
 		asm volatile(SITE(klp_tramp, klp_key) : "=a"(r) : : "memory");
 		asm volatile(SITE(klp_vtramp, klp_vkey) : "=a"(v) : : "memory");
-		return r + v;
+		asm volatile(SITE(klp_tramp, klp_tramp) : "=a"(t) : : "memory");
+		return r + v + t;
 	}
 	EOF
 	sed 's/SITE(klp_tramp, klp_key)/SITE(klp_other, klp_key)/' \
@@ -802,13 +803,16 @@ test_klp_convert_early_sections_vmlinux() {
 
 # A static call through a module's key: its .static_call_sites entry is
 # left out, the call to the trampoline moves to .klp.rela.fake_mod.*, the
-# entry through vmlinux's key stays (now the first).
+# entry through vmlinux's key stays (now the first); so is the last entry,
+# whose key is the module's trampoline itself (a key not exported).
 test_klp_convert_module_static_call() {
 	local d=$work/t/convert_mod_static_call relocs
 	convert mod_static_call || { cat "$d/err"; return 1; }
 	relocs=$(readelf -rW "$d/out.ko")
 	grep -q "note: a static call through __SCK__my_call, a key of module fake_mod, goes through its trampoline __SCT__my_call" "$d/err" ||
 		{ echo "no note about the site left out: $(cat "$d/err")"; return 1; }
+	grep -q "note: a static call through __SCT__my_call, a key of module fake_mod, goes through its trampoline __SCT__my_call" "$d/err" ||
+		{ echo "no note about the site with the trampoline for a key: $(cat "$d/err")"; return 1; }
 	[ "$(readelf -SW "$d/out.ko" | awk '{ for (i = 1; i < NF; i++) if ($i == ".static_call_sites") print $(i + 4) }')" = 000008 ] ||
 		{ echo ".static_call_sites is not one entry: $(readelf -SW "$d/out.ko" | grep static_call)"; return 1; }
 	grep -A2 "^Relocation section '\.klp\.rela\.vmlinux\.static_call_sites' .* 1 entry" <<< "$relocs" |
