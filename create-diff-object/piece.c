@@ -35,6 +35,9 @@ static size_t piece_len(struct kelf *k, const struct kelf_section *sec,
 	long end = (long)sec->size;
 	size_t i, j;
 
+	if (start >= end)
+		return 0;
+
 	for (i = 1; i < k->nr_secs; i++) {
 		const struct kelf_section *rela = k->secs[i];
 
