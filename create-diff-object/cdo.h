@@ -98,6 +98,10 @@ bool same_rela(struct diff *d, const struct kelf_rela *pr,
 bool mark_changed(struct diff *d, struct kelf_symbol *p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* piece.c: two relocations into pieces (.altinstr_aux), by the piece */
+bool same_piece_target(struct diff *d, const struct target *p,
+		       const struct target *o);
+
 /* lines.c */
 bool only_line_numbers_differ(struct diff *d, struct kelf_symbol *p);
 
@@ -158,6 +162,9 @@ int write_runtime_consts(struct diff *d);
 
 /* noendbr.c */
 int write_noendbr(struct diff *d);
+
+/* modinfo.c: the namespaces the patched object imports */
+int write_import_ns(struct diff *d);
 
 /* addressable.c */
 int write_static_call_keys(struct diff *d);

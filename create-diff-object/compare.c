@@ -62,6 +62,8 @@ bool same_rela(struct diff *d, const struct kelf_rela *pr,
 		return false;
 	rela_target(d->patched, pr, &pt);
 	rela_target(d->orig, or, &ot);
+	if (pt.sec && ot.sec && special_is_piece(pt.sec))
+		return same_piece_target(d, &pt, &ot);
 	if (pt.addend != ot.addend && !(pt.sec && is_string_section(pt.sec)))
 		return false;
 	if (pt.sym && ot.sym) {

@@ -177,8 +177,8 @@ static size_t piece_relas(const struct kelf_section *sec, long start,
 	return n;
 }
 
-static bool same_piece(struct diff *d, const struct target *p,
-		       const struct target *o, size_t len)
+bool same_piece(struct diff *d, const struct target *p,
+		const struct target *o, size_t len)
 {
 	const struct kelf_rela *pr[16], *or[16];
 	size_t np, no, i;

@@ -48,5 +48,8 @@ struct entries {
 const struct special *special_row(size_t n);
 int special_split(struct kelf *k, struct kelf_section *sec,
 		  const struct special *sp, struct entries *e);
+/* special-compare.c: len bytes of two pieces, and their relocations */
+bool same_piece(struct diff *d, const struct target *p,
+		const struct target *o, size_t len);
 
 #endif

@@ -104,16 +104,24 @@ static struct kelf_symbol *guess_cover(struct kelf *k, struct kelf_section *sec,
 	return NULL;
 }
 
-/* ORC and similar tables also point at the end of a function. */
-static struct kelf_symbol *function_ending_at(struct kelf_section *sec,
-					      long offset)
+/*
+ * A spot no symbol covers may be the end of one: ORC and similar tables
+ * point at the end of a function, and "table + ARRAY_SIZE(table)" (an
+ * end-of-table pointer) at the end of an object.  Such a relocation means
+ * that symbol plus its size.  A symbol that starts there covers the spot
+ * and is taken first (cover()): both are in one section, so in the kernel
+ * too that symbol's address is the other's end, whichever is named.
+ */
+static struct kelf_symbol *symbol_ending_at(struct kelf_section *sec,
+					    long offset)
 {
 	size_t i;
 
 	for (i = 0; i < sec->nr_syms; i++) {
 		struct kelf_symbol *s = sec->syms[i];
 
-		if (kelf_type(s) == STT_FUNC && s->sym.st_size &&
+		if ((kelf_type(s) == STT_FUNC || kelf_type(s) == STT_OBJECT) &&
+		    s->sym.st_size &&
 		    (long)(s->sym.st_value + s->sym.st_size) == offset)
 			return s;
 	}
@@ -132,7 +140,7 @@ static struct kelf_symbol *cover(struct kelf *k, const struct kelf_rela *r,
 	if (!s)
 		s = kelf_symbol_at(k, t->sec, t->addend);
 	if (!s)
-		s = function_ending_at(t->sec, t->addend);
+		s = symbol_ending_at(t->sec, t->spot >= 0 ? t->spot : t->addend);
 	return s;
 }
 

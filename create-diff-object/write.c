@@ -283,7 +283,7 @@ int write_output(struct diff *d, const char *path)
 			return -1;
 	}
 	if (write_static_call_keys(d) || write_runtime_consts(d) ||
-	    write_noendbr(d))
+	    write_noendbr(d) || write_import_ns(d))
 		return -1;
 	kelf_add_section(d->out, ".note.GNU-stack", &note, NULL, 0);
 	return kelf_write(d->out, path);

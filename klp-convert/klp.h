@@ -7,6 +7,8 @@
  *   symbols.c  ".klp.sym.OBJ.NAME,POS" symbols -> SHN_LIVEPATCH; every other
  *              UNDEF symbol must be exported (Module.symvers)
  *   relocs.c   relocations to livepatch symbols: .rela.SEC -> .klp.rela.OBJ.SEC
+ *   static-calls.c  .static_call_sites entries through a module's key that
+ *              its trampoline serves: left out
  *   main.c     options, the livepatch modinfo check, writing OUT.ko
  */
 #ifndef KLP_H
@@ -34,6 +36,9 @@ int check_versions(const struct kelf *k, const struct symvers *sv,
 		   const char *symvers_path);
 int check_undefs(struct kelf *k, const struct symvers *sv,
 		 const char *symvers_path);
+
+/* static-calls.c: returns the number of entries left out */
+long drop_module_static_call_sites(struct kelf *k);
 
 /* relocs.c: returns the number of relocations moved, or -1. */
 long move_klp_relocs(struct kelf *k, bool verbose);

@@ -101,6 +101,7 @@ static int convert(struct kelf *k, const struct opts *o,
 			k->path);
 		return -1;
 	}
+	drop_module_static_call_sites(k);
 	moved = move_klp_relocs(k, o->verbose);
 	if (moved < 0)
 		return -1;

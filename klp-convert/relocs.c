@@ -76,8 +76,9 @@ static const struct early_section early_sections[] = {
 	{ ".static_call_sites",
 	  "registers the static call sites with their keys "
 	  "(static_call_add_module())",
-	  "the patched code makes a static call through a key of a module: "
-	  "call the function it points to "
+	  "the patched code uses a static call key of a module other than "
+	  "in a call to its trampoline __SCT__NAME (such sites are left "
+	  "out, static-calls.c): call the function it points to "
 	  "directly instead of through static_call()" },
 	{ ".altinstructions",
 	  "patches the alternatives into the code (apply_alternatives())",

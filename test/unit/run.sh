@@ -167,7 +167,7 @@ parse_expect()
 			esac
 			E_STATUS=$a
 			;;
-		changed-function|new-function|new-data|refused|callback|ignored|forced)
+		changed-function|new-function|new-data|refused|callback|ignored|forced|import-ns)
 			[[ -n $a ]] || { problem "expect:$n: $kind needs a name"; return 1; }
 			# Any words after the name (the why) are not compared.
 			echo "$kind $a" >>"$report"
@@ -186,6 +186,11 @@ parse_expect()
 			[[ -n $a && -n $b ]] ||
 				{ problem "expect:$n: $kind needs SECTION REGEX"; return 1; }
 			E_ASSERT+=("$kind $a $b${rest:+ $rest}")
+			;;
+		modinfo|no-modinfo)
+			[[ -n $a && -z $b ]] ||
+				{ problem "expect:$n: $kind needs one entry"; return 1; }
+			E_ASSERT+=("$kind $a")
 			;;
 		padded)
 			[[ -n $a && $b =~ ^[0-9]+$ && -z $rest ]] ||
@@ -517,6 +522,22 @@ assert_padded()
 		problem "padded $name: the $n bytes before it in $sec are '$bytes', not NOPs"
 }
 
+# modinfo ENTRY: out.o's .modinfo has the string ENTRY (KEY=VALUE);
+# no-modinfo: it has not.
+assert_modinfo()
+{
+	local kind=$1 entry=$2 w=$3 found=0
+
+	objcopy -O binary --only-section=.modinfo "$w/out.o" "$w/modinfo.bin" \
+		2>/dev/null || : >"$w/modinfo.bin"
+	tr '\0' '\n' <"$w/modinfo.bin" | grep -qxF -- "$entry" && found=1
+	if [[ $kind == modinfo ]] && ((!found)); then
+		problem "modinfo $entry: not in out.o's .modinfo"
+	elif [[ $kind == no-modinfo ]] && ((found)); then
+		problem "no-modinfo $entry: in out.o's .modinfo"
+	fi
+}
+
 check_out()
 {
 	local w=$1 out=$1/out.o line kind a b
@@ -546,6 +567,7 @@ check_out()
 		section|no-section) assert_section "$kind" "$a" "$w" ;;
 		rela) assert_rela "$a" "$b" "$w" ;;
 		padded) assert_padded "$a" "$b" "$w" ;;
+		modinfo|no-modinfo) assert_modinfo "$kind" "$a" "$w" ;;
 		esac
 	done
 }

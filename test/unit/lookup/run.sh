@@ -223,6 +223,47 @@ write_early_modules() {
 	EOF
 }
 
+# Static calls (objtool's struct static_call_site: s32 addr, s32 key) in a
+# module's livepatch: klp_tramp/klp_key become the trampoline and key of
+# fake_mod's my_call, klp_vtramp/klp_vkey vmlinux's vcall.  In
+# mod_static_call_bad the site calls another function than its key's
+# trampoline.
+write_static_call_modules() {
+	local s=$work/src
+	cat > "$s/mod_static_call.c" <<-'EOF'
+	extern int klp_tramp(void), klp_vtramp(void), klp_other(void);
+	extern int klp_key, klp_vkey;
+	__attribute__((used, section(".modinfo")))
+	static const char info[] = "license=GPL\0livepatch=Y";
+	#define SITE(fn, key) \
+		"1: call " #fn "\n" \
+		".pushsection .static_call_sites, \"a\"\n" \
+		".long 1b - .\n.long " #key " - .\n.popsection\n"
+	int patched(void)
+	{
+		int r, v, t;
+		asm volatile(SITE(klp_tramp, klp_key) : "=a"(r) : : "memory");
+		asm volatile(SITE(klp_vtramp, klp_vkey) : "=a"(v) : : "memory");
+		asm volatile(SITE(klp_tramp, klp_tramp) : "=a"(t) : : "memory");
+		return r + v + t;
+	}
+	EOF
+	sed 's/SITE(klp_tramp, klp_key)/SITE(klp_other, klp_key)/' \
+		"$s/mod_static_call.c" > "$s/mod_static_call_bad.c"
+}
+
+make_static_call_module() {
+	local o=$work/obj name=$1
+	compile "$work/src/$name.c" "$o/$name.part.o" &&
+		objcopy --redefine-sym "klp_tramp=.klp.sym.fake_mod.__SCT__my_call,0" \
+			--redefine-sym "klp_key=.klp.sym.fake_mod.__SCK__my_call,0" \
+			--redefine-sym "klp_vtramp=.klp.sym.vmlinux.__SCT__vcall,0" \
+			--redefine-sym "klp_vkey=.klp.sym.vmlinux.__SCK__vcall,0" \
+			--redefine-sym "klp_other=.klp.sym.fake_mod.other_fn,0" \
+			"$o/$name.part.o" &&
+		ld -r -o "$o/$name.ko" "$o/$name.part.o"
+}
+
 make_for_module() {
 	local name=$1 o=$work/obj other=.kpb.for.fake_mod..klp.sym.other_mod.other_export,0
 	[ "$name" != mod_for_vmlinux ] ||
@@ -247,7 +288,8 @@ make_early_module() {
 
 build_module_fixtures() {
 	local o=$work/obj f
-	write_module_sources && write_early_modules || return 1
+	write_module_sources && write_early_modules &&
+		write_static_call_modules || return 1
 	for f in m1 m2 modinfo_fake diff_m1 diff_m1_tricky diff_m1_unexported \
 		 diff_a_modexport; do
 		compile "$work/src/$f.c" "$o/$f.o" || return 1
@@ -256,6 +298,8 @@ build_module_fixtures() {
 		make_for_module mod_for && make_for_module mod_for_vmlinux &&
 		make_early_module mod_early vmlinux &&
 		make_early_module mod_early_module fake_mod &&
+		make_static_call_module mod_static_call &&
+		make_static_call_module mod_static_call_bad &&
 		printf '0x1\tmod_export\tdrivers/fake-mod\tEXPORT_SYMBOL\t\n0x2\tother_export\tdrivers/other-mod\tEXPORT_SYMBOL_GPL\t\n' \
 			>> "$work/Module.symvers"
 }
@@ -757,6 +801,42 @@ test_klp_convert_early_sections_vmlinux() {
 		{ echo "the site's relocation to patched did not stay in .rela__jump_table: $relocs"; return 1; }
 }
 
+# A static call through a module's key: its .static_call_sites entry is
+# left out, the call to the trampoline moves to .klp.rela.fake_mod.*, the
+# entry through vmlinux's key stays (now the first); so is the last entry,
+# whose key is the module's trampoline itself (a key not exported).
+test_klp_convert_module_static_call() {
+	local d=$work/t/convert_mod_static_call relocs
+	convert mod_static_call || { cat "$d/err"; return 1; }
+	relocs=$(readelf -rW "$d/out.ko")
+	grep -q "note: a static call through __SCK__my_call, a key of module fake_mod, goes through its trampoline __SCT__my_call" "$d/err" ||
+		{ echo "no note about the site left out: $(cat "$d/err")"; return 1; }
+	grep -q "note: a static call through __SCT__my_call, a key of module fake_mod, goes through its trampoline __SCT__my_call" "$d/err" ||
+		{ echo "no note about the site with the trampoline for a key: $(cat "$d/err")"; return 1; }
+	[ "$(readelf -SW "$d/out.ko" | awk '{ for (i = 1; i < NF; i++) if ($i == ".static_call_sites") print $(i + 4) }')" = 000008 ] ||
+		{ echo ".static_call_sites is not one entry: $(readelf -SW "$d/out.ko" | grep static_call)"; return 1; }
+	grep -A2 "^Relocation section '\.klp\.rela\.vmlinux\.static_call_sites' .* 1 entry" <<< "$relocs" |
+		grep -q '^0*4 .*__SCK__vcall' ||
+		{ echo "vmlinux's key not at offset 4 of .klp.rela.vmlinux.static_call_sites: $relocs"; return 1; }
+	grep -A2 "^Relocation section '\.rela\.static_call_sites' .* 1 entry" <<< "$relocs" |
+		grep -q '^0*0 ' ||
+		{ echo "the kept site's address is not at offset 0: $relocs"; return 1; }
+	! grep -q '__SCK__my_call' <<< "$relocs" ||
+		{ echo "a relocation to the module's key is left: $relocs"; return 1; }
+	grep -A3 "^Relocation section '\.klp\.rela\.fake_mod\.text'" <<< "$relocs" |
+		grep -q '__SCT__my_call' ||
+		{ echo "the call to the trampoline is not in .klp.rela.fake_mod.text: $relocs"; return 1; }
+}
+
+# A site through a module's key that does not call its trampoline: refused.
+test_klp_convert_module_static_call_error() {
+	local d=$work/t/convert_mod_static_call_bad rc=0
+	convert mod_static_call_bad || rc=$?
+	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
+	grep -q 'relocation at \.static_call_sites+0x4 .*__SCK__my_call.*static_call()' "$d/err" ||
+		{ echo ".static_call_sites not refused: $(cat "$d/err")"; return 1; }
+}
+
 # lookup on a module target, linked and converted: module symbols in
 # .klp.rela.fake_mod.text, the export of vmlinux a normal relocation.
 test_module_lookup_then_klp_convert() {
@@ -922,6 +1002,7 @@ main() {
 		 lookup_then_klp_convert klp_convert_for_prefix \
 		 klp_convert_module_to_vmlinux_error \
 		 klp_convert_early_sections_error klp_convert_early_sections_vmlinux \
+		 klp_convert_module_static_call klp_convert_module_static_call_error \
 		 module_lookup_then_klp_convert \
 		 module_without_file_symbols \
 		 sysmap_like_vmlinux sysmap_neighbours_decide sysmap_tie_error \
