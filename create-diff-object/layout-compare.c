@@ -202,7 +202,7 @@ struct member {
 	Dwarf_Die die;
 	Dwarf_Die tdie;		/* its type */
 	bool has_type;
-	Dwarf_Word bit;		/* from the start of the outermost type */
+	Dwarf_Word bit;		/* from the start of the type it is in */
 	Dwarf_Word bits;	/* a bitfield's width, else 0 */
 	char *type;		/* its type, as text */
 	int anon_index;		/* n-th anonymous member, for pairing */
@@ -270,7 +270,7 @@ static bool is_anon_aggregate(struct member *m)
 	return tag == DW_TAG_structure_type || tag == DW_TAG_union_type;
 }
 
-static void load_members(Dwarf_Die *agg, Dwarf_Word base, struct members *ms)
+static void load_members(Dwarf_Die *agg, struct members *ms)
 {
 	Dwarf_Die c;
 	struct member *m;
@@ -291,7 +291,7 @@ static void load_members(Dwarf_Die *agg, Dwarf_Word base, struct members *ms)
 		m->anon_index = m->name ? -1 : anon++;
 		m->has_type = layout_ref(&c, DW_AT_type, &m->tdie) != NULL;
 		m->bits = attr_udata(&c, DW_AT_bit_size, 0);
-		m->bit = base + member_bit(&c, m->bits);
+		m->bit = member_bit(&c, m->bits);
 		m->type = type_text(m->has_type ? &m->tdie : NULL);
 	} while (!dwarf_siblingof(&c, &c));
 }
@@ -353,7 +353,6 @@ static const char *place(const struct member *m, char *buf, size_t len)
 }
 
 static void compare_aggregate(struct diffs *ds, Dwarf_Die *o, Dwarf_Die *p,
-			      Dwarf_Word obase, Dwarf_Word pbase,
 			      const char *prefix);
 
 static void compare_member(struct diffs *ds, struct member *om,
@@ -374,8 +373,8 @@ static void compare_member(struct diffs *ds, struct member *om,
 		if (asprintf(&inner, "%s%s%s", prefix, om->name ? om->name : "",
 			     om->name ? "." : "") < 0)
 			return;
-		compare_aggregate(ds, &om->tdie, &pm->tdie, om->bit, pm->bit,
-				  inner);
+		/* inside it, offsets from its start: a move is said once */
+		compare_aggregate(ds, &om->tdie, &pm->tdie, inner);
 		free(inner);
 		return;
 	}
@@ -385,7 +384,6 @@ static void compare_member(struct diffs *ds, struct member *om,
 }
 
 static void compare_aggregate(struct diffs *ds, Dwarf_Die *o, Dwarf_Die *p,
-			      Dwarf_Word obase, Dwarf_Word pbase,
 			      const char *prefix)
 {
 	struct members os, ps;
@@ -393,8 +391,8 @@ static void compare_aggregate(struct diffs *ds, Dwarf_Die *o, Dwarf_Die *p,
 	char where[48];
 	size_t i;
 
-	load_members(o, obase, &os);
-	load_members(p, pbase, &ps);
+	load_members(o, &os);
+	load_members(p, &ps);
 	for (i = 0; i < os.n; i++) {
 		struct member *om = &os.v[i];
 
@@ -478,7 +476,7 @@ char *layout_difference(Dwarf_Die *o, Dwarf_Die *p)
 	else if (dwarf_tag(o) == DW_TAG_enumeration_type)
 		compare_enum(&ds, o, p);
 	else
-		compare_aggregate(&ds, o, p, 0, 0, "");
+		compare_aggregate(&ds, o, p, "");
 	if (ds.n > MAX_SHOWN)
 		fprintf(ds.f, "; and %d more", ds.n - MAX_SHOWN);
 	if (osize != psize) {
