@@ -198,6 +198,8 @@ static void sort_types(struct lobj *o)
 	size_t i;
 	char *k;
 
+	if (o->nr_types < 2)
+		return;
 	qsort(o->types, o->nr_types, sizeof(*o->types), by_key);
 	for (i = 0; i < o->nr_types; i++)
 		o->types[i].dup = i && !strcmp(o->types[i].key,
