@@ -2,7 +2,7 @@
 CC      ?= gcc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Ilib
-LDLIBS  := -lelf
+LDLIBS  := -lelf -ldw
 PREFIX  ?= /usr/local
 BINDIR  := $(PREFIX)/bin
 LIBEXEC := $(PREFIX)/libexec/kpatch-build

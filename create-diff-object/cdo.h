@@ -169,6 +169,13 @@ int write_import_ns(struct diff *d);
 /* addressable.c */
 int write_static_call_keys(struct diff *d);
 
+/*
+ * layout.c: refuse a changed layout (size, member offsets and types,
+ * enumerator values) of a struct, union or enum that changed or new
+ * functions use, from the objects' DWARF (with libdw)
+ */
+void check_layouts(struct diff *d);
+
 /* report.c */
 void report(struct diff *d);
 int report_open(struct diff *d, const char *path, const char *json);

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-	gcc make libelf-dev elfutils binutils flex bison bc libssl-dev kmod
+	gcc make libelf-dev libdw-dev elfutils binutils flex bison bc libssl-dev kmod
 	cpio xz-utils ccache linux-source-6.1 linux-source-6.12
 	qemu-system-x86 busybox-static
 	patch rsync dwarves

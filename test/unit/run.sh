@@ -26,9 +26,11 @@ DIFF_TIMEOUT=${DIFF_TIMEOUT:-60}
 
 # The flags of the kernel's x86_64 build that shape the code the differ sees
 # (sections per function and per data item, fentry/mcount records,
-# return/indirect thunks, no PIC, kernel code model).  All accepted by gcc 12.2.
+# return/indirect thunks, no PIC, kernel code model), and -g as kpatch-build's
+# compiler wrapper adds it (the layout check reads the DWARF).  All accepted
+# by gcc 12.2.
 UNIT_CFLAGS=(
-	-c -O2 -std=gnu11
+	-c -O2 -std=gnu11 -g
 	-ffunction-sections -fdata-sections
 	-fno-pic -mcmodel=kernel -mno-red-zone
 	-fno-strict-aliasing -fno-common
@@ -167,7 +169,7 @@ parse_expect()
 			esac
 			E_STATUS=$a
 			;;
-		changed-function|new-function|new-data|refused|callback|ignored|forced|import-ns)
+		changed-function|new-function|new-data|refused|callback|ignored|forced|import-ns|warning)
 			[[ -n $a ]] || { problem "expect:$n: $kind needs a name"; return 1; }
 			# Any words after the name (the why) are not compared.
 			echo "$kind $a" >>"$report"

@@ -3,8 +3,9 @@
 # changed .c file, each built in distro mode for the release it fixes and
 # proven in the VM on that release's own kernel.
 #
-# Usage: test/updates/run.sh [--limit N] [--only REGEX] [--no-vm]
+# Usage: test/updates/run.sh [--limit N] [--every K] [--only REGEX] [--no-vm]
 #                            [OLD_VERSION NEW_VERSION RELEASE]
+#   --every K takes every K-th changed file (a sample of the update);
 #   default: 6.1.187-1 6.1.190-1 6.1.0-53-cloud-amd64 (the release built
 #   from OLD_VERSION; both versions of linux-source-M.m must be in the
 #   archive: apt-cache madison linux-source-6.1)
@@ -36,6 +37,7 @@ integ=$repo/test/integration
 kpb=$repo/kpatch-build/kpatch-build
 cache=${KPB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpatch-build}
 limit=0
+every=1
 only=
 vm=1
 work=
@@ -199,6 +201,7 @@ main() {
 		case $1 in
 		--limit) limit=$2; shift 2 ;;
 		--only) only=$2; shift 2 ;;
+		--every) every=$2; shift 2 ;;
 		--no-vm) vm=0; shift ;;
 		*) args+=("$1"); shift ;;
 		esac
@@ -214,7 +217,8 @@ main() {
 	new=$(source_dir "$new_version")
 	mkdir -p "$work/patches" "$work/out"
 	mapfile -t files < <(changed_files "$old" "$new" |
-		{ if [ -n "$only" ]; then grep -E -- "$only" || true; else cat; fi; })
+		{ if [ -n "$only" ]; then grep -E -- "$only" || true; else cat; fi; } |
+		awk -v k="$every" '(NR - 1) % k == 0')
 	log "updates: ${#files[@]} changed kernel .c files between $old_version and $new_version; building for $release"
 	{
 		printf '# %s -> %s, built for %s\n\n' "$old_version" "$new_version" "$release"

@@ -319,6 +319,22 @@ test_module_objtool() {
 	result objtool-warning "$got" refused
 }
 
+# The compiler wrapper adds -ffunction-sections -fdata-sections and -g
+# (unless the command has its own -g) to the diffed objects only.
+test_gcc_wrapper() {
+	local got='' args
+	printf '#!/bin/sh\necho "$*"\n' > "$work/fakecc"
+	chmod +x "$work/fakecc"
+	for args in '-O2 -c -o a.o a.c' '-g -gdwarf-4 -c -o a.o a.c' \
+		'-gz=zlib -c -o a.o a.c' '-O2 -c -o b.o b.c'; do
+		# shellcheck disable=SC2086 # the words of args on purpose
+		got="$got|$(KPB_REAL_CC=$work/fakecc KPB_REAL_PATH=$PATH \
+			KPB_DIFF_OBJECTS='x.o a.o' KPB_INCLUDE= \
+			sh "$LIBEXEC/gcc-wrapper.sh" $args)"
+	done
+	result gcc-wrapper "$got" "|-O2 -c -o a.o a.c -ffunction-sections -fdata-sections -g|-g -gdwarf-4 -c -o a.o a.c -ffunction-sections -fdata-sections|-gz=zlib -c -o a.o a.c -ffunction-sections -fdata-sections -g|-O2 -c -o b.o b.c"
+}
+
 test_patch_files
 test_patch_refusal
 test_patch_paths
@@ -330,4 +346,5 @@ test_object_owner
 test_find_module
 test_include_scan
 test_module_objtool
+test_gcc_wrapper
 finish

@@ -1,0 +1,7 @@
+/* The original header: kpatch-build compiles both objects against one path,
+ * the unit case against two names. */
+struct dev_state {
+	int users;
+	int flags;
+	void *priv;
+};
