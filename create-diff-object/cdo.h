@@ -118,6 +118,22 @@ void refuse(struct diff *d, const char *name, const char *fmt, ...)
 void refuse_unforceable(struct diff *d, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * A change the module does not carry but the running kernel does not miss:
+ * a "dropped NAME why" report line and a warning.
+ */
+void warn_dropped(struct diff *d, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* loader-tables.c: tables only the link, the boot or the loader read */
+bool is_loader_table(const struct kelf_section *sec);
+void check_loader_tables(struct diff *d);
+
+/* split.c */
+bool entries_alike(const struct kelf_section *sec, size_t size, size_t count,
+		   size_t per, bool (*counts)(const struct kelf_rela *),
+		   size_t *bad);
+
 /* select.c */
 void select_needed(struct diff *d);
 void include_target(struct diff *d, struct kelf_section *from,

@@ -49,6 +49,21 @@ void refuse_unforceable(struct diff *d, const char *name, const char *fmt, ...)
 	va_end(ap);
 }
 
+void warn_dropped(struct diff *d, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "create-diff-object: %s: warning: %s: ", d->objname,
+		name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	va_start(ap, fmt);
+	report_vitem(d, "dropped", name, fmt, ap);
+	va_end(ap);
+}
+
 static void check_function(struct diff *d, struct kelf_symbol *p)
 {
 	if (p->status != KELF_CHANGED || !is_init_section(p->sec))
@@ -77,8 +92,8 @@ static const char *data_hint(const struct kelf_section *sec)
 static void check_data(struct diff *d, struct kelf_symbol *p)
 {
 	if (p->status != KELF_CHANGED || is_ignored_section(p->sec) ||
-	    is_init_section(p->sec))
-		return;
+	    is_init_section(p->sec) || is_loader_table(p->sec))
+		return;	/* loader tables: loader-tables.c */
 	refuse(d, p->name,
 	       "changed existing %s data (section %s, first difference at "
 	       "offset %ld): %sa livepatch replaces functions, it cannot "

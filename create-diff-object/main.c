@@ -98,6 +98,7 @@ int main(int argc, char **argv)
 	kpatch_sections_ignore(&d);
 	propagate(&d);
 	check(&d);
+	check_loader_tables(&d);
 	kpatch_sections_check(&d);
 	if (!d.nr_refused) {
 		kpatch_sections_select(&d);
