@@ -22,11 +22,15 @@
 
 enum policy { REFUSE, WARN };
 
+#define WHOLE	(~0u)
+
 struct loader_table {
 	const char *prefix;	/* section names that start with it */
 	/*
 	 * relocations per entry for tables written in asm (no symbols);
-	 * 0: one entry per relocation, ending after it (variable length)
+	 * 0: one entry per relocation, ending after it (variable length);
+	 * WHOLE: the section is one entry (6.1's "___ksymtab+NAME": 3
+	 * relocations from C, 2 from assembly)
 	 */
 	unsigned int relocs;
 	const char *what;
@@ -43,14 +47,11 @@ static const struct loader_table tables[] = {
 	  "discovery, enable, resume): a module's are never read; apply the "
 	  "quirk to the devices present from a KPATCH_POST_PATCH_CALLBACK, "
 	  "or ship it in a kernel update", REFUSE, REFUSE, REFUSE },
-	{ "___ksymtab", 3, "export (EXPORT_SYMBOL*)",
+	{ "___ksymtab", WHOLE, "export (EXPORT_SYMBOL*)",
 	  "the kernel's exports are vmlinux's, fixed at link time; a "
 	  "livepatch does not add, remove or change one (nothing outside "
 	  "the patch uses a new one yet): the symbol stays as the running "
 	  "kernel has it", WARN, WARN, WARN },
-	{ "__ksymtab", 3, "export (EXPORT_SYMBOL*)",
-	  "the kernel's exports are vmlinux's, fixed at link time", WARN,
-	  WARN, WARN },
 	{ ".export_symbol", 0, "export (EXPORT_SYMBOL*)",
 	  "the kernel's exports are vmlinux's, fixed at link time (modpost "
 	  "reads this section); a livepatch does not add, remove or change "
@@ -321,7 +322,11 @@ static int collect(struct diff *d, struct kelf *k, bool patched,
 
 		if (!row || split_by_symbols(k, patched, row, sec, l))
 			continue;
-		if (!row->relocs)
+		if (row->relocs == WHOLE)
+			add_entry(l, row, sec, entry_id(k, patched, sec, 0,
+							sec->size),
+				  entry_key(k, patched, sec, 0, sec->size));
+		else if (!row->relocs)
 			split_by_relocs(k, patched, row, sec, l);
 		else if (split_fixed(d, k, patched, row, sec, l))
 			ret = -1;

@@ -294,7 +294,7 @@ static void compare_table(struct diff *d, const struct special *sp)
 	size_t i;
 
 	if (table_load(d->patched, sp, &pt) || table_load(d->orig, sp, &ot)) {
-		d->nr_refused++;	/* special_split said why */
+		refuse_unforceable(d, sp->name, "%s", special_split_error());
 		return;
 	}
 	for (i = 1; i < d->patched->nr_syms && (pt.sec || ot.sec); i++) {

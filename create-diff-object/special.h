@@ -48,5 +48,7 @@ struct entries {
 const struct special *special_row(size_t n);
 int special_split(struct kelf *k, struct kelf_section *sec,
 		  const struct special *sp, struct entries *e);
+/* Why the last special_split() failed. */
+const char *special_split_error(void);
 
 #endif
