@@ -103,6 +103,9 @@ bool only_line_numbers_differ(struct diff *d, struct kelf_symbol *p);
 /* special-compare.c */
 void compare_special(struct diff *d);
 
+/* ftrace.c: by symbol index of k, whether it has an ftrace entry */
+bool *ftrace_entries(struct kelf *k);
+
 /* propagate.c */
 void propagate(struct diff *d);
 
