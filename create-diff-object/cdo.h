@@ -132,6 +132,10 @@ void warn_dropped(struct diff *d, const char *name, const char *fmt, ...)
 bool is_loader_table(const struct kelf_section *sec);
 void check_loader_tables(struct diff *d);
 
+/* printk-index.c: CONFIG_PRINTK_INDEX entries, metadata of functions */
+bool is_printk_index_data(struct kelf *k, const struct kelf_symbol *s);
+void report_printk_index(struct diff *d);
+
 /* split.c */
 bool entries_alike(const struct kelf_section *sec, size_t size, size_t count,
 		   size_t per, bool (*counts)(const struct kelf_rela *),

@@ -164,14 +164,14 @@ static const char *data_hint(const struct kelf_section *sec)
 
 static void check_data(struct diff *d, struct kelf_symbol *p)
 {
-	if (is_loader_table(p->sec) || is_ignored_section(p->sec))
-		return;	/* loader tables: loader-tables.c */
+	if (is_loader_table(p->sec) || is_ignored_section(p->sec) ||
+	    (p->status != KELF_CHANGED && !moved(p)) ||
+	    is_printk_index_data(d->patched, p))
+		return;	/* loader-tables.c, printk-index.c */
 	if (moved(p)) {
 		check_moved(d, p);
 		return;
 	}
-	if (p->status != KELF_CHANGED)
-		return;
 	if (is_init_section(p->sec)) {
 		check_init_data(d, p);
 		return;

@@ -103,6 +103,7 @@ int main(int argc, char **argv)
 	if (!d.nr_refused) {
 		kpatch_sections_select(&d);
 		select_needed(&d);
+		report_printk_index(&d);
 	}
 	if (d.nr_refused) {
 		ret = EXIT_REFUSED;
