@@ -288,25 +288,36 @@ static unsigned long rela_end(const struct kelf_rela *r)
 			    r->type == R_X86_64_PC64 ? 8 : 4);
 }
 
+/* Where the record that ends with relocation r starts: after the last one. */
+static unsigned long record_start(const struct kelf_section *sec,
+				  const struct kelf_rela *r)
+{
+	unsigned long start = 0;
+	size_t i;
+
+	for (i = 0; i < sec->rela->nr_relas; i++) {
+		const struct kelf_rela *o = &sec->rela->relas[i];
+
+		if (o->offset < r->offset && rela_end(o) > start)
+			start = rela_end(o);
+	}
+	return start;
+}
+
 /* Records of any length, each ending with its one relocation (6.12). */
 static void split_by_relocs(struct kelf *k, bool patched,
 			    const struct loader_table *row,
 			    struct kelf_section *sec, struct lentries *l)
 {
-	unsigned long start = 0, end;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; sec->rela && i < sec->rela->nr_relas; i++) {
 		const struct kelf_rela *r = &sec->rela->relas[i];
 
-		end = rela_end(r);
-		for (j = 0; j < sec->rela->nr_relas; j++)
-			if (sec->rela->relas[j].offset < r->offset &&
-			    rela_end(&sec->rela->relas[j]) > start)
-				start = rela_end(&sec->rela->relas[j]);
-		add_entry(l, row, sec, entry_id(k, patched, sec, r->offset, end),
-			  entry_key(k, patched, sec, start, end));
-		start = 0;
+		add_entry(l, row, sec,
+			  entry_id(k, patched, sec, r->offset, rela_end(r)),
+			  entry_key(k, patched, sec, record_start(sec, r),
+				    rela_end(r)));
 	}
 }
 
