@@ -76,7 +76,8 @@ static bool is_exit_section(const struct kelf_section *sec)
  */
 static bool moved(const struct kelf_symbol *p)
 {
-	return p->twin && is_init_section(p->sec) != is_init_section(p->twin->sec);
+	return p->twin &&
+	       is_init_section(p->sec) != is_init_section(p->twin->sec);
 }
 
 static void check_moved(struct diff *d, struct kelf_symbol *p)

@@ -10,13 +10,15 @@
  * is (part of) the fix, or named in a "dropped" report line and a warning
  * when the running kernel does not miss it.
  *
- * This table is the one place that lists them (Linux 6.1 and 6.12,
- * x86_64).  An entry is named by its symbol when the table's entries are C
- * objects (__setup_NAME, __param_NAME), else by what its first relocation
- * points at (the hook, the initcall, the exported symbol).
+ * This table is the one place that lists them (glob(7) patterns of section
+ * names; Linux 6.1 and 6.12, x86_64).  An entry is named by its symbol when
+ * the table's entries are C objects (__setup_NAME, __param_NAME), else by
+ * what its first relocation points at (the hook, the initcall, the
+ * exported symbol).
  */
 #include "cdo.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +27,7 @@ enum policy { REFUSE, WARN };
 #define WHOLE	(~0u)
 
 struct loader_table {
-	const char *prefix;	/* section names that start with it */
+	const char *pattern;	/* section names, a glob(7) pattern */
 	/*
 	 * relocations per entry for tables written in asm (no symbols);
 	 * 0: one entry per relocation, ending after it (variable length);
@@ -38,16 +40,26 @@ struct loader_table {
 	enum policy added, removed, changed;
 };
 
-#define BOOT	"the kernel ran it at boot, and the livepatch module's copy " \
-		"is never read"
+#define BOOT	"the kernel ran it at boot, and the livepatch module's " \
+		"copy is never read"
+
+#define TRACE_DEFS	"create-diff-object does not carry new tracepoint " \
+		"or trace event definitions; use the kernel's tracepoints, " \
+		"or trace_printk() while debugging"
+
+/* Read once, at boot: every new, removed or changed entry is refused. */
+#define BOOT_ONLY(pattern, relocs, what) \
+	{ pattern, relocs, what, BOOT, REFUSE, REFUSE, REFUSE }
+#define TRACE_DEF(pattern, relocs, what) \
+	{ pattern, relocs, what, TRACE_DEFS, REFUSE, WARN, REFUSE }
 
 static const struct loader_table tables[] = {
-	{ ".pci_fixup_", 1, "PCI quirk (DECLARE_PCI_FIXUP_*)",
+	{ ".pci_fixup_*", 1, "PCI quirk (DECLARE_PCI_FIXUP_*)",
 	  "the PCI core applies only vmlinux's quirk tables (at device "
 	  "discovery, enable, resume): a module's are never read; apply the "
 	  "quirk to the devices present from a KPATCH_POST_PATCH_CALLBACK, "
 	  "or ship it in a kernel update", REFUSE, REFUSE, REFUSE },
-	{ "___ksymtab", WHOLE, "export (EXPORT_SYMBOL*)",
+	{ "___ksymtab*", WHOLE, "export (EXPORT_SYMBOL*)",
 	  "the kernel's exports are vmlinux's, fixed at link time; a "
 	  "livepatch does not add, remove or change one (nothing outside "
 	  "the patch uses a new one yet): the symbol stays as the running "
@@ -66,32 +78,42 @@ static const struct loader_table tables[] = {
 	{ "__modver", 2, "module version (MODULE_VERSION)",
 	  "sysfs shows the version the kernel registered at boot", WARN, WARN,
 	  WARN },
-	{ ".initcall", 1, "initcall",
-	  BOOT " (a changed level or function would never run); do the work "
-	  "in a KPATCH_POST_PATCH_CALLBACK", REFUSE, REFUSE, REFUSE },
-	{ ".con_initcall.init", 1, "console initcall (console_initcall)",
-	  BOOT, REFUSE, REFUSE, REFUSE },
+	{ ".initcall*", 1, "initcall", BOOT " (a changed level or function "
+	  "would never run); do the work in a KPATCH_POST_PATCH_CALLBACK",
+	  REFUSE, REFUSE, REFUSE },
+	BOOT_ONLY(".con_initcall.init", 1,
+		  "console initcall (console_initcall)"),
 	{ ".init.setup", 2, "boot parameter (__setup, early_param)",
 	  "the kernel parsed the command line at boot, and the livepatch "
 	  "module's table is never read; read the value another way (sysfs, "
 	  "a KPATCH_PRE_PATCH_CALLBACK)", REFUSE, REFUSE, REFUSE },
-	{ ".init_array", 1, "constructor (.init_array)", BOOT, REFUSE, REFUSE,
-	  REFUSE },
-	{ ".ctors", 1, "constructor (.ctors)", BOOT, REFUSE, REFUSE, REFUSE },
-	{ ".x86_cpu_dev.init", 1, "CPU vendor driver (cpu_dev_register)",
-	  BOOT, REFUSE, REFUSE, REFUSE },
-	{ ".apicdrivers", 1, "APIC driver (apic_driver)", BOOT, REFUSE, REFUSE,
-	  REFUSE },
-	{ ".lsm_info.init", 2, "security module (DEFINE_LSM)", BOOT, REFUSE,
-	  REFUSE, REFUSE },
-	{ ".early_lsm_info.init", 2, "security module (DEFINE_EARLY_LSM)",
-	  BOOT, REFUSE, REFUSE, REFUSE },
-	{ "__earlycon_table", 2, "early console (EARLYCON_DECLARE)", BOOT,
-	  REFUSE, REFUSE, REFUSE },
-	{ "__tracepoints_ptrs", 1, "tracepoint definition (DEFINE_TRACE)",
-	  "create-diff-object does not carry new tracepoint definitions; "
-	  "use the kernel's tracepoints or a new trace_printk()", REFUSE, WARN,
-	  REFUSE },
+	BOOT_ONLY(".init_array*", 1, "constructor (.init_array)"),
+	BOOT_ONLY(".ctors*", 1, "constructor (.ctors)"),
+	BOOT_ONLY(".x86_cpu_dev.init", 1,
+		  "CPU vendor driver (cpu_dev_register)"),
+	BOOT_ONLY(".apicdrivers", 1, "APIC driver (apic_driver)"),
+	BOOT_ONLY(".lsm_info.init", 2, "security module (DEFINE_LSM)"),
+	BOOT_ONLY(".early_lsm_info.init", 2,
+		  "security module (DEFINE_EARLY_LSM)"),
+	BOOT_ONLY("__earlycon_table", 2, "early console (EARLYCON_DECLARE)"),
+	BOOT_ONLY("__*_of_table", 1, "device tree early driver (*_OF_DECLARE)"),
+	BOOT_ONLY("__*_acpi_probe_table", 1,
+		  "ACPI early driver (ACPI_DECLARE_PROBE_ENTRY)"),
+	BOOT_ONLY("__*_thermal_table", 1, "thermal governor (THERMAL_TABLE)"),
+	TRACE_DEF("__tracepoints_ptrs", 1,
+		  "tracepoint definition (DEFINE_TRACE)"),
+	TRACE_DEF("_ftrace_events", 1, "trace event definition (TRACE_EVENT)"),
+	TRACE_DEF("_ftrace_eval_map", 1,
+		  "trace event enum map (TRACE_DEFINE_ENUM)"),
+	TRACE_DEF("__bpf_raw_tp_map", 2, "BPF raw tracepoint (TRACE_EVENT)"),
+	{ "_kprobe_blacklist", 1, "kprobe blacklist entry (NOKPROBE_SYMBOL)",
+	  "the kernel's blacklist is made from vmlinux's table at boot; "
+	  "the livepatch module's copy of the function would not be on it; "
+	  "keep the function as it is", REFUSE, WARN, REFUSE },
+	{ "_error_injection_whitelist", 1,
+	  "error injection entry (ALLOW_ERROR_INJECTION)",
+	  "the kernel's list is made from vmlinux's table at boot", WARN, WARN,
+	  WARN },
 };
 
 /* One entry of a table, in one object. */
@@ -115,7 +137,7 @@ static const struct loader_table *table_of(const struct kelf_section *sec)
 	if (kelf_is_rela(sec))
 		return NULL;
 	for (i = 0; i < ARRAY_SIZE(tables); i++)
-		if (starts(sec->name, tables[i].prefix))
+		if (!fnmatch(tables[i].pattern, sec->name, 0))
 			return &tables[i];
 	return NULL;
 }
@@ -153,8 +175,8 @@ static void describe(FILE *f, struct kelf *k, bool patched,
 	if (str)
 		fprintf(f, "\"%s\"", str);
 	else if (t.sec)
-		fprintf(f, "%s%+ld", patched && t.sec->twin ? t.sec->twin->name :
-			t.sec->name, t.addend);
+		fprintf(f, "%s%+ld", patched && t.sec->twin ?
+			t.sec->twin->name : t.sec->name, t.addend);
 }
 
 /* The bytes of [start, end) of sec and what its relocations point at. */

@@ -184,9 +184,9 @@ int special_split(struct kelf *k, struct kelf_section *sec,
 	if (code % sp->code_relocs || sec->size % (code / sp->code_relocs)) {
 		snprintf(split_error, sizeof(split_error), "cannot split "
 			 "section %s of %s into entries: %zu bytes, %zu "
-			 "relocations to code, %u per entry; please report this "
-			 "with the patch", sec->name, k->path, sec->size, code,
-			 sp->code_relocs);
+			 "relocations to code, %u per entry; please report "
+			 "this with the patch", sec->name, k->path, sec->size,
+			 code, sp->code_relocs);
 		return -1;
 	}
 	e->count = code / sp->code_relocs;
@@ -198,9 +198,9 @@ int special_split(struct kelf *k, struct kelf_section *sec,
 			 "code, %u per entry, make %zu entries of %zu bytes, "
 			 "but entry %zu (offset 0x%zx) does not have its "
 			 "relocations to code at the offsets entry 0 has: the "
-			 "entries are not of one size, and keeping some of them "
-			 "would keep the wrong bytes; please report this with "
-			 "the patch", sec->name, k->path, code,
+			 "entries are not of one size, and keeping some of "
+			 "them would keep the wrong bytes; please report this "
+			 "with the patch", sec->name, k->path, code,
 			 sp->code_relocs, e->count, e->size, bad,
 			 bad * e->size);
 		e->count = 0;
