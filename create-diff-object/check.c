@@ -106,12 +106,42 @@ static void check_moved(struct diff *d, struct kelf_symbol *p)
 			     from, to);
 }
 
+/*
+ * A code section's kind, GCC's own placement (.text.NAME, .text.unlikely.NAME)
+ * aside.
+ */
+static const char *code_kind(const struct kelf_section *sec)
+{
+	return starts(sec->name, ".text") ? ".text" : sec->name;
+}
+
+/*
+ * A function moved between run-time code sections of other kinds (noinstr,
+ * __kprobes, __sched, entry code): the section is what the patch changes.
+ */
+static void check_code_kind(struct diff *d, struct kelf_symbol *p)
+{
+	const struct kelf_section *from = p->twin->sec, *to = p->sec;
+
+	if (!strcmp(code_kind(from), code_kind(to)))
+		return;
+	refuse(d, p->name, "moved from %s to %s%s: what a section means for "
+	       "its code (noinstr, __kprobes, __sched, entry code, ...) is "
+	       "part of the change, and a livepatch cannot move a function: "
+	       "the running kernel keeps it in %s, and the patched copy would "
+	       "be in the livepatch module's .text; leave its section as it "
+	       "is", from->name, to->name,
+	       p->status == KELF_CHANGED ? " and changed" : "", from->name);
+}
+
 static void check_function(struct diff *d, struct kelf_symbol *p)
 {
 	if (moved(p)) {
 		check_moved(d, p);
 		return;
 	}
+	if (p->twin && !is_init_section(p->sec))
+		check_code_kind(d, p);
 	if (p->status != KELF_CHANGED || !is_init_section(p->sec))
 		return;
 	if (is_exit_section(p->sec))
