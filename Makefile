@@ -13,14 +13,46 @@ LIB_HDR := $(wildcard lib/*.h)
 TOOLS   := create-diff-object/create-diff-object lookup/lookup klp-convert/klp-convert \
 	   verify-target/verify-target
 
+# The same tools built with AddressSanitizer (leaks too) and
+# UndefinedBehaviorSanitizer, for the unit tests; not installed.
+ASAN_DIR    := build/asan
+ASAN_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Ilib \
+	-fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+ASAN_TOOLS  := $(addprefix $(ASAN_DIR)/,$(notdir $(TOOLS)))
+
 all: $(TOOLS)
 
-# Each tool is all the .c files of its directory plus lib/.
+# Each tool is all the .c files of its directory plus lib/:
+# tool_rule OUTPUT, SOURCE-DIRECTORY, FLAGS
 define tool_rule
-$(1): $$(wildcard $(dir $(1))*.c $(dir $(1))*.h) $$(LIB_SRC) $$(LIB_HDR)
-	$$(CC) $$(CFLAGS) -o $$@ $$(filter %.c,$$^) $$(LDLIBS)
+$(1): $$(wildcard $(2)*.c $(2)*.h) $$(LIB_SRC) $$(LIB_HDR)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $(3) -o $$@ $$(filter %.c,$$^) $$(LDLIBS)
 endef
-$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t),$(dir $(t)),$$(CFLAGS))))
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(ASAN_DIR)/$(notdir $(t)),$(dir $(t)),$$(ASAN_CFLAGS))))
+
+asan: $(ASAN_TOOLS)
+
+# libFuzzer targets (clang), one per tool: test/fuzz/harness.c with the
+# tool's main() and everything else of the tool (see test/fuzz/README).
+FUZZ_CC     ?= clang-14
+FUZZ_DIR    := build/fuzz
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Ilib \
+	-fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+FUZZ_TARGETS := $(addprefix $(FUZZ_DIR)/fuzz-,create-diff-object lookup klp-convert)
+define fuzz_rule
+$(FUZZ_DIR)/fuzz-$(notdir $(1)): test/fuzz/harness.c $$(wildcard $(dir $(1))*.c $(dir $(1))*.h) $$(LIB_SRC) $$(LIB_HDR)
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -D$(2) -o $$@ $$(filter-out %/main.c,$$(filter %.c,$$^)) $$(LDLIBS)
+endef
+$(eval $(call fuzz_rule,create-diff-object/create-diff-object,FUZZ_CDO))
+$(eval $(call fuzz_rule,lookup/lookup,FUZZ_LOOKUP))
+$(eval $(call fuzz_rule,klp-convert/klp-convert,FUZZ_KLP_CONVERT))
+
+fuzz-targets: $(FUZZ_TARGETS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(DATADIR)/templates
@@ -34,12 +66,22 @@ install: all
 deps:
 	@bash scripts/install-deps.sh
 
-unit: all
+unit: all asan
 	@bash test/unit/run.sh
 	@bash test/unit/lookup/run.sh
 	@bash test/unit/driver/run.sh
 	@bash test/unit/driver/inputs.sh
 	@bash test/unit/driver/verify-target.sh
+	@bash test/unit/corrupt/run.sh
+	@bash test/unit/sanitized.sh test/unit/run.sh
+	@bash test/unit/sanitized.sh test/unit/lookup/run.sh
+	@bash test/unit/sanitized.sh test/unit/corrupt/run.sh
+
+# libFuzzer targets (clang): FUZZ_SECONDS in all, split among the tools;
+# exits non-zero on a crash, hang, leak or sanitizer report.
+FUZZ_SECONDS ?= 600
+fuzz: all $(FUZZ_TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/fuzz/run.sh
 
 integration: all
 	@bash test/integration/run.sh
@@ -55,7 +97,7 @@ bench: all
 	@bash bench/bench.sh
 
 # Runs every test and ends with the line "N passed, N failed".
-check: deps all
+check: deps all asan
 	@bash test/run.sh
 
 # Debian's own kernel (distro mode): modules built without building the
@@ -70,5 +112,6 @@ bench-distro: all
 
 clean:
 	rm -f $(TOOLS)
+	rm -rf build
 
-.PHONY: all install deps demo bench bench-distro unit integration check check-distro clean
+.PHONY: all asan fuzz-targets install deps demo bench bench-distro unit integration check check-distro fuzz clean

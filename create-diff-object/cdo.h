@@ -79,6 +79,7 @@ bool is_data(const struct kelf_symbol *s);
  * -1 if unknown
  */
 long rela_pc_bias(const struct kelf *k, const struct kelf_rela *r);
+void pcrel_free(void);
 
 /* correlate.c */
 void correlate(struct diff *d);

@@ -76,6 +76,31 @@ static bool anything_changed(struct diff *d)
 	return false;
 }
 
+/* An object as kbuild compiles it, or NULL (said why). */
+static struct kelf *load(const char *path)
+{
+	struct kelf *k = kelf_open(path);
+
+	if (k && k->ehdr.e_type != ET_REL) {
+		fprintf(stderr, "error: %s: e_type %u: not a relocatable "
+			"object (ET_REL)\n", path, k->ehdr.e_type);
+		kelf_close(k);
+		return NULL;
+	}
+	return k;
+}
+
+static void free_state(struct diff *d)
+{
+	size_t i;
+
+	for (i = 0; d->state && i < d->patched->nr_syms; i++) {
+		free(d->state[i].why);
+		free(d->state[i].out_name);
+	}
+	free(d->state);
+}
+
 int main(int argc, char **argv)
 {
 	struct diff d = { .prefix = "0" };
@@ -87,8 +112,8 @@ int main(int argc, char **argv)
 	d.objname = argv[optind + 1];
 	if (report_open(&d, report_path, json_path))
 		return EXIT_ERROR;
-	d.orig = kelf_open(argv[optind]);
-	d.patched = kelf_open(argv[optind + 1]);
+	d.orig = load(argv[optind]);
+	d.patched = load(argv[optind + 1]);
 	if (!d.orig || !d.patched)
 		goto out;
 	d.state = xcalloc(d.patched->nr_syms, sizeof(*d.state));
@@ -114,10 +139,11 @@ int main(int argc, char **argv)
 		ret = EXIT_CHANGED;
 	}
 out:
+	free_state(&d);
+	pcrel_free();
 	kelf_close(d.out);
 	kelf_close(d.patched);
 	kelf_close(d.orig);
-	free(d.state);
 	if (report_close(&d) && ret != EXIT_ERROR)
 		ret = EXIT_ERROR;
 	return ret;

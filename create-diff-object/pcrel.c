@@ -138,3 +138,17 @@ long rela_pc_bias(const struct kelf *k, const struct kelf_rela *r)
 	}
 	return -1;
 }
+
+/* Forget the biases of every object (before the objects are closed). */
+void pcrel_free(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < nr_objects; i++) {
+		for (j = 0; j < objects[i].nr; j++)
+			free(objects[i].secs[j].bias);
+		free(objects[i].secs);
+	}
+	memset(objects, 0, sizeof(objects));
+	nr_objects = 0;
+}

@@ -123,11 +123,6 @@ static size_t nr_owned(const struct table *t, const struct kelf_symbol *f)
 	return t->by_owner[f->index + 1] - t->by_owner[f->index];
 }
 
-static unsigned int rela_width(unsigned int type)
-{
-	return type == R_X86_64_64 || type == R_X86_64_PC64 ? 8 : 4;
-}
-
 static bool filled_by_rela(const struct table *t, size_t n, size_t off)
 {
 	size_t i, base = n * t->e.size;
@@ -136,7 +131,7 @@ static bool filled_by_rela(const struct table *t, size_t n, size_t off)
 		const struct kelf_rela *r = t->relas[i];
 
 		if (off >= r->offset - base &&
-		    off < r->offset - base + rela_width(r->type))
+		    off < r->offset - base + kelf_rela_width(r->type))
 			return true;
 	}
 	return false;
@@ -293,8 +288,11 @@ static void compare_table(struct diff *d, const struct special *sp)
 	struct table pt, ot;
 	size_t i;
 
+	memset(&ot, 0, sizeof(ot));
 	if (table_load(d->patched, sp, &pt) || table_load(d->orig, sp, &ot)) {
 		refuse_unforceable(d, sp->name, "%s", special_split_error());
+		table_free(&pt);
+		table_free(&ot);
 		return;
 	}
 	for (i = 1; i < d->patched->nr_syms && (pt.sec || ot.sec); i++) {

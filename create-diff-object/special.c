@@ -142,6 +142,8 @@ static int split_indexed(struct kelf *k, struct kelf_section *sec,
 	e->size = sec->size / e->count;
 	return 0;
 fail:
+	free(e->owner);
+	e->owner = NULL;
 	snprintf(split_error, sizeof(split_error), "cannot split section %s "
 		 "of %s (%zu bytes) into the entries of %s; please report this "
 		 "with the patch", sec->name, k->path, sec->size,
@@ -244,13 +246,39 @@ int special_select(struct diff *d, struct kelf_section *sec)
 	return 0;
 }
 
+/* The relocations of entry i of sec, as entry n of out. */
+static int write_entry_relas(struct diff *d, struct kelf_section *sec,
+			     struct kelf_section *out,
+			     const struct entries *e, size_t i, size_t n)
+{
+	size_t j;
+
+	for (j = 0; sec->rela && j < sec->rela->nr_relas; j++) {
+		const struct kelf_rela *r = &sec->rela->relas[j];
+		size_t off = r->offset % e->size;
+
+		if (r->offset / e->size != i)
+			continue;
+		if (off + kelf_rela_width(r->type) > e->size) {
+			fprintf(stderr, "create-diff-object: %s: %s: the "
+				"relocation at 0x%lx crosses the end of its "
+				"%zu-byte entry\n", d->objname, sec->name,
+				r->offset, e->size);
+			return -1;
+		}
+		if (out_relocate(d, out, r, n * e->size + off))
+			return -1;
+	}
+	return 0;
+}
+
 /* Write the kept entries of a special section into the output. */
 int special_write(struct diff *d, struct kelf_section *sec)
 {
 	const struct special *sp = special_find(sec);
 	struct kelf_section *out = NULL;
 	struct entries e;
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 	unsigned char *buf;
 
 	if (sp->kind == SPECIAL_PIECES || left_to_objtool(d, sp) ||
@@ -270,16 +298,10 @@ int special_write(struct diff *d, struct kelf_section *sec)
 	for (i = 0, n = 0; out && i < e.count; i++) {
 		if (!kept(&e, i))
 			continue;
-		for (j = 0; sec->rela && j < sec->rela->nr_relas; j++) {
-			const struct kelf_rela *r = &sec->rela->relas[j];
-
-			if (r->offset / e.size != i)
-				continue;
-			if (out_relocate(d, out, r, n * e.size +
-					 r->offset % e.size))
-				return -1;
+		if (write_entry_relas(d, sec, out, &e, i, n++)) {
+			free(e.owner);
+			return -1;
 		}
-		n++;
 	}
 	free(e.owner);
 	return 0;

@@ -69,6 +69,13 @@ static int copy_relas(struct diff *d, struct kelf_section *from,
 
 		if (r->offset < start || r->offset >= end)
 			continue;
+		if (r->offset + kelf_rela_width(r->type) > end) {
+			fprintf(stderr, "create-diff-object: %s: %s: the "
+				"relocation at 0x%lx crosses the end of what "
+				"is copied (0x%lx)\n", d->objname, from->name,
+				r->offset, end);
+			return -1;
+		}
 		rela_target(d->patched, r, &t);
 		if (special_skip_rela(d, from, &t))
 			continue;
@@ -116,13 +123,20 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	GElf_Sym s = p->sym;
 	unsigned long pad = padding_before(p);
 	unsigned long start = p->sym.st_value - pad, size = p->sym.st_size + pad;
+	GElf_Shdr sh;
 	char *name;
 
 	if (p->priv)
 		return p->priv;
-	name = owns_section(p, pad) ? xstrdup(p->sec->name) :
-				      join(p->sec->name, ".", out_name(d, p));
-	sec = kelf_add_section(d->out, name, &p->sec->sh,
+	sh = p->sec->sh;
+	if (owns_section(p, pad)) {
+		name = xstrdup(p->sec->name);
+	} else {
+		name = join(p->sec->name, ".", out_name(d, p));
+		/* a piece of merged strings or constants is not one */
+		sh.sh_flags &= ~(unsigned long)(SHF_MERGE | SHF_STRINGS);
+	}
+	sec = kelf_add_section(d->out, name, &sh,
 			       p->sec->data ? p->sec->data + start : NULL,
 			       size);
 	free(name);
@@ -234,7 +248,10 @@ static void add_file_symbol(struct diff *d)
 		struct kelf_symbol *s = d->patched->syms[i];
 
 		if (kelf_type(s) == STT_FILE) {
-			kelf_add_symbol(d->out, s->name, &s->sym, NULL);
+			GElf_Sym file = s->sym;
+
+			file.st_shndx = SHN_ABS;	/* whatever it said */
+			kelf_add_symbol(d->out, s->name, &file, NULL);
 			return;
 		}
 	}

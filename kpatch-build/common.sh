@@ -130,7 +130,11 @@ on_exit() {
 	local status=$?
 	trap '' INT TERM HUP
 	exec 2>&29
-	[ -n "${WORK:-}" ] || exit "$status"
+	if [ -z "${WORK:-}" ]; then
+		[ "$status" -eq 0 ] || [ "${DIED:-0}" -eq 1 ] || [ "$status" -eq 130 ] ||
+			printf 'kpatch-build: error: %s\n' "step '${CURRENT_STEP:-setup}' failed (exit status $status)" >&2
+		exit "$status"
+	fi
 	if [ "$status" -ne 0 ]; then
 		# never a module after an error, an older one neither
 		rm -f "${OUT_VIEW:-$OUTDIR}/.$MODNAME.ko.tmp" "${OUT_VIEW:-$OUTDIR}/$MODNAME.ko"

@@ -73,6 +73,13 @@ distro_source_version() {
 	[ -f "$DISTRO_SOURCE" ] ||
 		die "the source $DISTRO_SOURCE is not there: install it (apt-get install linux-source-$mm) or give the tarball with --distro-source FILE"
 	DISTRO_SOURCE=$(readlink -f "$DISTRO_SOURCE")
+	case $DISTRO_SOURCE in
+	"$(distro_cache_top)"/sources/*/linux-source-"$mm".tar.xz)
+		# fetched by distro_fetch_source: the directory is the version
+		DISTRO_VERSION=${DISTRO_SOURCE%/*}
+		DISTRO_VERSION=${DISTRO_VERSION##*/}
+		return 0 ;;
+	esac
 	pkg=$(dpkg-query -S "$DISTRO_SOURCE" 2>/dev/null | sed -n '1s/: .*//p') || true
 	[ -n "$pkg" ] ||
 		die "$DISTRO_SOURCE belongs to no installed package, so its Debian version is unknown: install linux-source-$mm with apt-get, which puts it there"
@@ -160,16 +167,71 @@ distro_find_release() {
 	[[ $DISTRO_RELEASE =~ ^[0-9]+\.[0-9]+\.[0-9]+[-+][0-9a-z]+-[a-z0-9-]+$ ]] ||
 		die "--kernel-release $DISTRO_RELEASE is not a Debian kernel release (like 6.1.0-56-cloud-amd64 or 6.12.117+deb12-cloud-amd64), nor 'auto'"
 	mm=$(distro_major_minor "$DISTRO_RELEASE")
+	if [ -n "$DISTRO_ROOT" ]; then
+		distro_source_version "$mm"
+		return 0	# checked on the unpacked headers
+	fi
+	distro_release_version "$mm"
+	if [ -z "$DISTRO_SOURCE" ] && [ -z "${KPB_LINUX_TARBALL:-}" ] &&
+	   ! distro_installed_source "$mm" "$DISTRO_VERSION"; then
+		distro_fetch_source "$mm"
+		return 0
+	fi
+	v=$DISTRO_VERSION
 	distro_source_version "$mm"
-	[ -z "$DISTRO_ROOT" ] || return 0	# checked on the unpacked headers
-	if [ -f "$(distro_cache_top)/$DISTRO_RELEASE/root/.kpb-base-$DISTRO_VERSION" ]; then
+	[ "$v" = "$DISTRO_VERSION" ] ||
+		die "linux-image-$DISTRO_RELEASE is version $v, but the source $DISTRO_SOURCE is $DISTRO_VERSION: no match, so the objects built from this source would not be that kernel's; leave out --distro-source (kpatch-build then fetches linux-source-$mm=$v itself) or target the release built from $DISTRO_VERSION (--kernel-release auto)"
+}
+
+# The Debian version of the release's image, from the cache or apt: sets
+# DISTRO_VERSION.
+distro_release_version() {
+	local mm=$1 v f
+	f=$(find "$(distro_cache_top)/$DISTRO_RELEASE/root" -maxdepth 1 \
+		-name '.kpb-base-*' -printf '%f\n' 2>/dev/null | head -n 1) || true
+	if [ -n "$f" ]; then
+		DISTRO_VERSION=${f#.kpb-base-}
 		return 0
 	fi
 	mapfile -t v < <(apt_versions "linux-image-$DISTRO_RELEASE" | sort -u -V)
 	[ ${#v[@]} -gt 0 ] ||
 		die "apt knows no package linux-image-$DISTRO_RELEASE: check the release name (uname -r on the target), run apt-get update, or give the unpacked packages with --distro-root DIR"
-	printf '%s\n' "${v[@]}" | grep -qxF -- "$DISTRO_VERSION" ||
-		die "linux-image-$DISTRO_RELEASE is version ${v[*]}, but the source $DISTRO_SOURCE is $DISTRO_VERSION: no match, so the objects built from this source would not be that kernel's; install the linux-source-$mm of version ${v[0]} (apt-get install linux-source-$mm=${v[0]}) or target the release built from $DISTRO_VERSION (--kernel-release auto)"
+	[ ${#v[@]} -eq 1 ] ||
+		info "linux-image-$DISTRO_RELEASE has several versions (${v[*]}): taking the newest"
+	DISTRO_VERSION=${v[-1]}
+}
+
+# Whether the installed /usr/src/linux-source-M.m.tar.xz is version $2;
+# then it is the source.
+distro_installed_source() {
+	local mm=$1 want=$2 have
+	[ -f "/usr/src/linux-source-$mm.tar.xz" ] || return 1
+	have=$(dpkg-query -W -f '${Version}' "linux-source-$mm" 2>/dev/null) || return 1
+	[ "$have" = "$want" ] || return 1
+	DISTRO_SOURCE=/usr/src/linux-source-$mm.tar.xz
+}
+
+# The source of exactly the release's version, fetched (apt-get download,
+# nothing installed) into the cache, shared by the releases of that version.
+distro_fetch_source() {
+	local mm=$1 dir tar deb t0
+	dir=$(distro_cache_top)/sources/$DISTRO_VERSION
+	tar=$dir/linux-source-$mm.tar.xz
+	DISTRO_SOURCE=$tar
+	[ ! -f "$tar" ] || return 0
+	apt_versions "linux-source-$mm" | grep -qxF -- "$DISTRO_VERSION" ||
+		die "the archive has no linux-source-$mm of version $DISTRO_VERSION, the version of linux-image-$DISTRO_RELEASE (it has: $(apt_versions "linux-source-$mm" | sort -u -V | tr '\n' ' ')): give that source with --distro-source TARBALL"
+	mkdir -p "$dir/tmp" || die "cannot create $dir: set KPB_CACHE to a writable directory"
+	t0=$(date +%s.%N)
+	(cd "$dir/tmp" && apt-get download -q -o APT::Sandbox::User=root \
+		"linux-source-$mm=$DISTRO_VERSION") >>"$dir/download.log" 2>&1 ||
+		die "apt-get download linux-source-$mm=$DISTRO_VERSION failed (see $dir/download.log): run apt-get update"
+	deb=$(find "$dir/tmp" -maxdepth 1 -name 'linux-source-*.deb' | head -n 1)
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -O "./usr/src/linux-source-$mm.tar.xz" \
+		>"$tar.tmp" || { rm -f "$tar.tmp"; die "cannot take linux-source-$mm.tar.xz out of $deb: room in $dir?"; }
+	mv "$tar.tmp" "$tar"
+	rm -rf "$dir/tmp"
+	info "fetched linux-source-$mm $DISTRO_VERSION (the release's own version; nothing installed) in $(elapsed "$t0")s"
 }
 
 # The newest /usr/src/linux-source-M.m tarball.
@@ -182,14 +244,25 @@ distro_newest_source() {
 	sed -n 's/^linux-source-\([0-9]*\.[0-9]*\)\.tar\.xz$/\1/p' <<<"$t"
 }
 
-# apt-get download PACKAGE=VERSION into the current directory.
+# apt-get download PACKAGE=VERSION into the current directory.  The archive
+# keeps linux-kbuild-M.m only at its newest version: when the release's is
+# gone, the newest of the series is taken (the headers package accepts it:
+# it depends on linux-kbuild-M.m >= its version), and said.
 distro_download() {
-	local pkg=$1 t0
+	local pkg=$1 t0 ver=$DISTRO_VERSION newest
 	t0=$(date +%s.%N)
-	apt-get download -q -o APT::Sandbox::User=root "$pkg=$DISTRO_VERSION" \
+	if [[ $pkg == linux-kbuild-* ]] &&
+	   ! apt_versions "$pkg" | grep -qxF -- "$ver"; then
+		newest=$(apt_versions "$pkg" | sort -u -V | tail -n 1)
+		[ -n "$newest" ] ||
+			die "the archive has no $pkg at all (needed for $ver's kbuild tools): run apt-get update"
+		info "the archive no longer has $pkg $ver: using $newest, the newest of the series (linux-headers-$DISTRO_RELEASE depends on $pkg >= $ver)"
+		ver=$newest
+	fi
+	apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" \
 		>>"$DISTRO_LOG" 2>&1 ||
-		die "apt-get download $pkg=$DISTRO_VERSION failed (see $DISTRO_LOG): run apt-get update; if the archive dropped that version, give the packages unpacked with --distro-root DIR"
-	info "downloaded $pkg $DISTRO_VERSION in $(elapsed "$t0")s"
+		die "apt-get download $pkg=$ver failed (see $DISTRO_LOG): run apt-get update; if the archive dropped that version, give the packages unpacked with --distro-root DIR"
+	info "downloaded $pkg $ver in $(elapsed "$t0")s"
 }
 
 distro_deb() {

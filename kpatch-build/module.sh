@@ -266,7 +266,7 @@ convert_module() {
 # --json FILE: what changed in each object, for machines: the differ's items
 # per object, and the result.
 write_json() {
-	local result=$1 id first=1 ids
+	local result=$1 id first=1 ids why
 	[ -n "$JSON_OUT" ] || return 0
 	mapfile -t ids < <(find "$WORK/diff" -name 'o*.status' -printf '%f\n' |
 		sed 's/\.status$//' | sort -V)
@@ -282,6 +282,15 @@ write_json() {
 				"$(json_string "$(cat "$WORK/diff/$id.status")")" \
 				"$(cat "$WORK/diff/$id.json" 2>/dev/null || echo '[]')"
 		done
+		printf '\n  ],\n  "ignored": ['
+		first=1
+		for id in "${IGNORED[@]}"; do
+			[ $first -eq 1 ] || printf ','
+			first=0
+			why=${id#* (}
+			printf '\n    {"file": %s, "why": %s}' \
+				"$(json_string "${id%% (*}")" "$(json_string "${why%)}")"
+		done
 		printf '\n  ]\n}\n'
 	} > "${JSON_VIEW:-$JSON_OUT}.tmp" &&
 		mv -- "${JSON_VIEW:-$JSON_OUT}.tmp" "${JSON_VIEW:-$JSON_OUT}"
@@ -293,6 +302,8 @@ summary() {
 		info "$(cat "$WORK/diff/$id.object") ($(cat "$WORK/diff/$id.objname")):"
 		sed 's/^/    /' "$WORK/diff/$id.report" >&2
 	done
+	[ ${#IGNORED[@]} -eq 0 ] ||
+		info "left out, not built into the kernel: ${IGNORED[*]}"
 	write_json success
 	info "total $(elapsed "$START_TIME")s"
 	info "SUCCESS: $OUTDIR/$MODNAME.ko"

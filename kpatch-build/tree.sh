@@ -6,6 +6,7 @@
 # is never written.
 
 TOUCHED=()		# files the patches touch, relative to $SRC
+IGNORED=()		# "FILE (why)": changed, but not built into the kernel
 OBJECTS=()		# objects to diff, relative to $SRC
 declare -A OWNER=()	# object -> its klp_object: vmlinux or a module name
 
@@ -74,8 +75,33 @@ check_patch_path() {
 		die "${p##*/}: path '$f' in the patch has characters kernel source paths do not have"
 }
 
+# Why a file the patch changes is not part of the running kernel (nothing
+# when it may be): documentation, user-space tools, host build programs,
+# other architectures, top-level text files.  Such hunks are left out of
+# the build and named in the report.  Build rules (Makefile, Kbuild,
+# Kconfig) outside those places still stop the run (find_objects).
+ignored_why() {
+	case $1 in
+	Documentation/*) echo "documentation" ;;
+	tools/*) echo "user-space tools (tools/)" ;;
+	LICENSES/*) echo "license text" ;;
+	usr/*/*.c|scripts/*)
+		case ${1##*/} in
+		Makefile*|Kbuild*|Kconfig*) ;;
+		*) echo "a host program of the build, not kernel code" ;;
+		esac ;;
+	arch/x86/*) ;;
+	arch/*) echo "another architecture than x86" ;;
+	*.rst|*.txt|*.yaml|*/.gitignore|.gitignore|.mailmap|*.json) echo "documentation or data" ;;
+	*/*) ;;
+	Makefile|Kbuild|Kconfig) ;;
+	*) echo "a top-level text file" ;;
+	esac
+}
+
 read_patches() {
-	local p f why files
+	local p f why files i=0
+	declare -A drop=()
 	for p in "${PATCHES[@]}"; do
 		why=$(patch_refusal "$p")
 		[ -z "$why" ] || die "${p##*/}, line $why"
@@ -84,9 +110,26 @@ read_patches() {
 			die "${p##*/}: no file headers (---/+++): not a unified diff?"
 		for f in "${files[@]}"; do
 			check_patch_path "$p" "$f"
-			TOUCHED+=("$f")
+			why=$(ignored_why "$f")
+			if [ -n "$why" ]; then
+				drop[$f]=1
+				IGNORED+=("$f ($why)")
+			else
+				TOUCHED+=("$f")
+			fi
 		done
 	done
+	mkdir -p "$WORK/patches"
+	for p in "${PATCHES[@]}"; do
+		i=$((i + 1))
+		KPB_DROP=$(printf '%s\n' "${!drop[@]}") \
+			awk -f "$LIBEXEC/patch-filter.awk" "$p" >"$WORK/patches/$i.patch" ||
+			no_space "$WORK"
+	done
+	[ ${#IGNORED[@]} -eq 0 ] ||
+		info "left out, not built into the kernel: ${IGNORED[*]}"
+	[ ${#TOUCHED[@]} -gt 0 ] ||
+		die "the patches change nothing that is built into the kernel (${IGNORED[*]})"
 	mapfile -t TOUCHED < <(printf '%s\n' "${TOUCHED[@]}" | sort -u)
 	debug "patches touch: ${TOUCHED[*]}"
 }
@@ -109,7 +152,10 @@ find_header_objects() {
 			"$WORK/scan/header-objects" | wc -l)
 		n=${#objs[@]}
 		if [ "$n" -eq 0 ]; then
-			info "warning: no object of this configuration includes $h"
+			case $h in
+			*.c) info "$h: not built by this configuration (no object of it, none that includes it): left out" ;;
+			*) info "warning: no object of this configuration includes $h" ;;
+			esac
 			continue
 		fi
 		info "$h: $n objects ($rec from dependency records, $((n - rec)) from the include scan)"
@@ -117,24 +163,41 @@ find_header_objects() {
 	done
 }
 
+# Whether this configuration builds OBJ: the tree built it, or kbuild's
+# listing (headers.sh) names it.
+configured_object() {
+	[ ! -f "$SRC/$1" ] || return 0
+	[ -s "$WORK/scan/kbuild-objects" ] || { mkdir -p "$WORK/scan"; list_kbuild_objects; }
+	awk -v o="$1" '($1 == "y" || $1 == "m") && $2 == o { found = 1; exit }
+		END { exit !found }' "$WORK/scan/kbuild-objects"
+}
+
 find_objects() {
-	local f headers=()
+	local f n headers=()
 	for f in "${TOUCHED[@]}"; do
 		case $f in
 		*.c)
-			OBJECTS+=("${f%.c}.o") ;;
+			# a .c that kbuild does not compile on its own may be
+			# #included by one that it does: then it is a header
+			if [ ! -e "$SRC/$f" ] || configured_object "${f%.c}.o"; then
+				OBJECTS+=("${f%.c}.o")
+			else
+				headers+=("$f")
+			fi ;;
 		*.h)
 			headers+=("$f") ;;
 		*.S)
 			die "$f: patches to assembly files are not supported: a livepatch replaces C functions through ftrace; make the fix in C code" ;;
 		*)
-			die "$f: kpatch-build can only live-patch C sources and headers; this patch changes $f" ;;
+			die "$f: kpatch-build can only live-patch C sources and headers; this patch changes $f (build rules and Kconfig cannot change in a running kernel)" ;;
 		esac
 	done
+	n=${#OBJECTS[@]}
 	[ ${#headers[@]} -eq 0 ] || find_header_objects "${headers[@]}"
 	OBJECTS+=("${TARGETS[@]}")
 	mapfile -t OBJECTS < <(printf '%s\n' "${OBJECTS[@]}" | sed '/^$/d' | sort -u)
-	[ ${#OBJECTS[@]} -gt 0 ] || die "the patches affect no object of $SRC"
+	[ ${#OBJECTS[@]} -gt 0 ] ||
+		die "the patches affect no object that this configuration of $USER_TREE builds"
 	for f in "${OBJECTS[@]}"; do
 		[ -f "$SRC/${f%.o}.c" ] ||
 			die "$f: no source ${f%.o}.c in $SRC (a new source file cannot be live-patched: its object is not in the running kernel)"
@@ -263,10 +326,12 @@ check_patches_apply() {
 	local p f out
 	touch "$WORK/applied.stamp"
 	sleep 0.01
+	local i=0
 	for p in "${PATCHES[@]}"; do
+		i=$((i + 1))
 		if ! out=$(patch -d "$SRC" -p1 --forward --batch \
 				--no-backup-if-mismatch \
-				--reject-file=- < "$p" 2>&1); then
+				--reject-file=- < "$WORK/patches/$i.patch" 2>&1); then
 			grep -q 'No space left' <<<"$out" && no_space "$WORK"
 			printf '%s\n' "$out" | grep -E 'patching file|FAILED|can.t find|Skipping|malformed|No file|Reversed|Only garbage' >&2 || printf '%s\n' "$out" >&2
 			die "${p##*/} does not apply to $USER_TREE (see the files and hunks above); the tree is not changed"

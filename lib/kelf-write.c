@@ -42,18 +42,30 @@ static void set_data(struct kelf_section *sec, void *buf, size_t size)
 	sec->size = size;
 }
 
-static struct kelf_section *table(struct kelf *k, const char *name,
-				  unsigned int type)
+static struct kelf_section *symbol_table(struct kelf *k)
 {
-	struct kelf_section *sec = kelf_find_section(k, name);
-	GElf_Shdr sh = { .sh_type = type, .sh_addralign = 1 };
+	GElf_Shdr sh = {
+		.sh_type = SHT_SYMTAB,
+		.sh_addralign = 8,
+		.sh_entsize = sizeof(Elf64_Sym),
+	};
 
-	if (sec)
+	if (!k->symtab || k->symtab->removed)
+		k->symtab = kelf_add_section(k, ".symtab", &sh, NULL, 0);
+	return k->symtab;
+}
+
+/* sec, if it is a string table not taken already, else a new one. */
+static struct kelf_section *string_table(struct kelf *k,
+					 struct kelf_section *sec,
+					 const char *name,
+					 const struct kelf_section *taken)
+{
+	GElf_Shdr sh = { .sh_type = SHT_STRTAB, .sh_addralign = 1 };
+
+	if (sec && !sec->removed && sec->sh.sh_type == SHT_STRTAB &&
+	    sec != taken)
 		return sec;
-	if (type == SHT_SYMTAB) {
-		sh.sh_addralign = 8;
-		sh.sh_entsize = sizeof(Elf64_Sym);
-	}
 	return kelf_add_section(k, name, &sh, NULL, 0);
 }
 
@@ -87,7 +99,7 @@ static int number_symbols(struct kelf *k, struct kelf_symbol ***order,
 			  size_t *count)
 {
 	struct kelf_symbol **o = xcalloc(k->nr_syms, sizeof(*o));
-	size_t i, n = 0, first_global;
+	size_t i, n = 0, first_global = 0;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
@@ -185,6 +197,38 @@ static int build_relas(struct kelf *k, struct kelf_section *symtab)
 	return 0;
 }
 
+/* A group's members and signature, renumbered; removed members left out. */
+static int build_group(struct kelf *k, struct kelf_section *sec)
+{
+	Elf32_Word *w = (Elf32_Word *)sec->data;
+	size_t i, n = sec->size / sizeof(*w), out = 1;
+
+	if (!sec->signature || (!sec->signature->out_index &&
+				sec->signature->index)) {
+		fprintf(stderr, "error: %s: group %s: its signature symbol is "
+			"not written\n", k->path, sec->name);
+		return -1;
+	}
+	sec->sh.sh_info = sec->signature->out_index;
+	for (i = 1; i < n; i++)
+		if (k->secs[w[i]]->out_index)
+			w[out++] = k->secs[w[i]]->out_index;
+	sec->size = out * sizeof(*w);
+	return 0;
+}
+
+static int build_groups(struct kelf *k)
+{
+	size_t i;
+
+	for (i = 1; i < k->nr_secs; i++)
+		if (written(k->secs[i]) &&
+		    k->secs[i]->sh.sh_type == SHT_GROUP &&
+		    build_group(k, k->secs[i]))
+			return -1;
+	return 0;
+}
+
 static void build_shstrtab(struct kelf *k, struct kelf_section *shstrtab)
 {
 	struct strtab names = { 0 };
@@ -262,11 +306,13 @@ int kelf_write(struct kelf *k, const char *path)
 	char *tmp = xmalloc(strlen(path) + 8);
 	int fd, ret;
 
-	symtab = table(k, ".symtab", SHT_SYMTAB);
-	strtab = table(k, ".strtab", SHT_STRTAB);
-	shstrtab = table(k, ".shstrtab", SHT_STRTAB);
+	symtab = symbol_table(k);
+	strtab = string_table(k, symtab->link, ".strtab", k->shstrtab);
+	shstrtab = string_table(k, k->shstrtab, ".shstrtab", strtab);
+	k->shstrtab = shstrtab;
 	number_sections(k);
-	if (build_symtab(k, symtab, strtab) || build_relas(k, symtab)) {
+	if (build_symtab(k, symtab, strtab) || build_relas(k, symtab) ||
+	    build_groups(k)) {
 		free(tmp);
 		return -1;
 	}

@@ -204,119 +204,485 @@ static struct kelf_symbol *new_symbol(struct kelf *k, const char *name,
 	return sym;
 }
 
+/*
+ * Loading checks every index, offset and size the tools use before they use
+ * it: a corrupt file is an error that names the file, the section or symbol
+ * and the field (kelf_err), never a crash and never an object passed on.
+ */
+
+/* The kernel aligns to pages at most, PMD_SIZE (2 MiB) for huge ones. */
+#define MAX_ALIGN	(1u << 21)
+/*
+ * No section is a terabyte, and no relocation reaches that far: the tools'
+ * offset arithmetic (signed, in long) cannot overflow below that.
+ */
+#define MAX_OFFSET	(1ul << 40)
+
+static bool is_power_of_2(unsigned long x)
+{
+	return !(x & (x - 1));
+}
+
+/* Whether [off, off + len) lies within size bytes, without overflow. */
+static bool within(unsigned long off, unsigned long len, unsigned long size)
+{
+	return off <= size && len <= size - off;
+}
+
+static int read_section_data(struct kelf *k, Elf_Scn *scn,
+			     struct kelf_section *sec)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+
+	if (!d) {
+		kelf_err(k, "section %s: sh_offset 0x%lx, sh_size 0x%lx: "
+			 "cannot read data: %s", sec->name,
+			 (unsigned long)sec->sh.sh_offset,
+			 (unsigned long)sec->sh.sh_size, elf_errmsg(-1));
+		return -1;
+	}
+	if (d->d_size != sec->sh.sh_size || (d->d_size && !d->d_buf) ||
+	    elf_getdata(scn, d)) {
+		kelf_err(k, "section %s: sh_size %lu, but %zu bytes of data",
+			 sec->name, (unsigned long)sec->sh.sh_size, d->d_size);
+		return -1;
+	}
+	sec->data = xmalloc(d->d_size);
+	if (d->d_size)
+		memcpy(sec->data, d->d_buf, d->d_size);
+	return 0;
+}
+
+static int load_section(struct kelf *k, Elf_Scn *scn, size_t shstrndx,
+			bool copy_data)
+{
+	struct kelf_section *sec = new_section(k);
+	const char *name;
+
+	if (!gelf_getshdr(scn, &sec->sh) ||
+	    !(name = elf_strptr(k->elf, shstrndx, sec->sh.sh_name))) {
+		kelf_err(k, "section %zu: sh_name: %s", elf_ndxscn(scn),
+			 elf_errmsg(-1));
+		return -1;
+	}
+	sec->name = xstrdup(name);
+	sec->size = sec->sh.sh_size;
+	hash_section(k, sec);
+	if (!is_power_of_2(sec->sh.sh_addralign) ||
+	    sec->sh.sh_addralign > MAX_ALIGN) {
+		kelf_err(k, "section %s: sh_addralign 0x%lx is not a power of "
+			 "2 up to 0x%x", sec->name,
+			 (unsigned long)sec->sh.sh_addralign, MAX_ALIGN);
+		return -1;
+	}
+	if (sec->sh.sh_size >= MAX_OFFSET) {
+		kelf_err(k, "section %s: sh_size 0x%lx is not below 0x%lx",
+			 sec->name, (unsigned long)sec->sh.sh_size, MAX_OFFSET);
+		return -1;
+	}
+	if (sec->sh.sh_type == SHT_SYMTAB_SHNDX) {
+		kelf_err(k, "section %s: extended section indexes are not "
+			 "supported", sec->name);
+		return -1;
+	}
+	if (sec->sh.sh_type == SHT_NOBITS)
+		return 0;
+	if (!copy_data && sec->sh.sh_type != SHT_SYMTAB &&
+	    sec->sh.sh_type != SHT_STRTAB)
+		return 0;
+	return read_section_data(k, scn, sec);
+}
+
 static int load_sections(struct kelf *k, bool copy_data)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
 
 	if (elf_getshdrstrndx(k->elf, &shstrndx)) {
-		kelf_err(k, "no section name table: %s", elf_errmsg(-1));
+		kelf_err(k, "e_shstrndx: no section name table: %s",
+			 elf_errmsg(-1));
 		return -1;
 	}
 	new_section(k);		/* index 0 */
 	free(k->secs[0]);
 	k->secs[0] = NULL;
-	while ((scn = elf_nextscn(k->elf, scn))) {
-		struct kelf_section *sec = new_section(k);
-		const char *name;
-		Elf_Data *d;
+	while ((scn = elf_nextscn(k->elf, scn)))
+		if (load_section(k, scn, shstrndx, copy_data))
+			return -1;
+	if (shstrndx >= k->nr_secs || !shstrndx) {
+		kelf_err(k, "e_shstrndx %zu is not a section index (%zu "
+			 "sections)", shstrndx, k->nr_secs);
+		return -1;
+	}
+	k->shstrtab = k->secs[shstrndx];
+	return 0;
+}
 
-		if (!gelf_getshdr(scn, &sec->sh) ||
-		    !(name = elf_strptr(k->elf, shstrndx, sec->sh.sh_name))) {
-			kelf_err(k, "section %zu: %s", elf_ndxscn(scn),
-				 elf_errmsg(-1));
-			return -1;
-		}
-		sec->name = xstrdup(name);
-		sec->size = sec->sh.sh_size;
-		hash_section(k, sec);
-		if (sec->sh.sh_type == SHT_NOBITS)
-			continue;
-		if (!copy_data && sec->sh.sh_type != SHT_SYMTAB &&
-		    sec->sh.sh_type != SHT_STRTAB)
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (!d) {
-			kelf_err(k, "section %s: cannot read data: %s",
-				 sec->name, elf_errmsg(-1));
-			return -1;
-		}
-		sec->size = d->d_size;
-		sec->data = xmalloc(d->d_size);
-		if (d->d_size)
-			memcpy(sec->data, d->d_buf, d->d_size);
+static int check_entsize(struct kelf *k, const struct kelf_section *sec,
+			 size_t entsize)
+{
+	if (sec->sh.sh_entsize != entsize) {
+		kelf_err(k, "section %s: sh_entsize %lu, expected %zu",
+			 sec->name, (unsigned long)sec->sh.sh_entsize, entsize);
+		return -1;
+	}
+	if (sec->size % entsize) {
+		kelf_err(k, "section %s: sh_size %zu is not a multiple of "
+			 "sh_entsize %zu", sec->name, sec->size, entsize);
+		return -1;
 	}
 	return 0;
+}
+
+/* sh_link of sec must name a section of type type (SHT_NULL: any). */
+static int check_link(struct kelf *k, struct kelf_section *sec,
+		      unsigned int type)
+{
+	if (sec->sh.sh_link >= k->nr_secs ||
+	    (type != SHT_NULL && !sec->sh.sh_link)) {
+		kelf_err(k, "section %s: sh_link %u is not a section index "
+			 "(%zu sections)", sec->name, sec->sh.sh_link,
+			 k->nr_secs);
+		return -1;
+	}
+	sec->link = sec->sh.sh_link ? k->secs[sec->sh.sh_link] : NULL;
+	if (type != SHT_NULL && sec->link->sh.sh_type != type) {
+		kelf_err(k, "section %s: sh_link %u is section %s, of type "
+			 "%u, not %u", sec->name, sec->sh.sh_link,
+			 sec->link->name, sec->link->sh.sh_type, type);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_rela_section(struct kelf *k, struct kelf_section *sec)
+{
+	struct kelf_section *base;
+
+	if (check_link(k, sec, SHT_SYMTAB) ||
+	    check_entsize(k, sec, sizeof(Elf64_Rela)))
+		return -1;
+	if (!sec->sh.sh_info || sec->sh.sh_info >= k->nr_secs) {
+		kelf_err(k, "section %s: sh_info %u is not a section index "
+			 "(%zu sections)", sec->name, sec->sh.sh_info,
+			 k->nr_secs);
+		return -1;
+	}
+	base = k->secs[sec->sh.sh_info];
+	if (base->sh.sh_type == SHT_NOBITS || base->sh.sh_type == SHT_RELA ||
+	    base->sh.sh_type == SHT_SYMTAB || base->sh.sh_type == SHT_STRTAB ||
+	    base->sh.sh_type == SHT_GROUP || base->sh.sh_type == SHT_NULL) {
+		kelf_err(k, "section %s: sh_info %u is section %s, of type %u: "
+			 "not one relocations apply to", sec->name,
+			 sec->sh.sh_info, base->name, base->sh.sh_type);
+		return -1;
+	}
+	sec->base = base;
+	/* The first; a livepatch module has .klp.rela.* sections too. */
+	if (!base->rela)
+		base->rela = sec;
+	return 0;
+}
+
+/* A group: a flag word, then the indexes of its member sections. */
+static int check_group(struct kelf *k, const struct kelf_section *sec)
+{
+	const Elf32_Word *w = (const Elf32_Word *)sec->data;
+	size_t i, n = sec->size / sizeof(*w);
+
+	if (check_entsize(k, sec, sizeof(*w)))
+		return -1;
+	if (!n) {
+		kelf_err(k, "section %s: sh_size 0: a group has a flag word",
+			 sec->name);
+		return -1;
+	}
+	for (i = 1; w && i < n; i++) {
+		if (!w[i] || w[i] >= k->nr_secs) {
+			kelf_err(k, "section %s: member %zu: %u is not a "
+				 "section index (%zu sections)", sec->name, i,
+				 w[i], k->nr_secs);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The strings of a string section end in it (the tools read them). */
+static int check_strings(struct kelf *k, const struct kelf_section *sec)
+{
+	if (!(sec->sh.sh_flags & SHF_STRINGS) || !sec->data || !sec->size ||
+	    !sec->data[sec->size - 1])
+		return 0;
+	kelf_err(k, "section %s: SHF_STRINGS, but its last byte is not NUL",
+		 sec->name);
+	return -1;
+}
+
+static int check_section(struct kelf *k, struct kelf_section *sec)
+{
+	if (check_strings(k, sec))
+		return -1;
+	switch (sec->sh.sh_type) {
+	case SHT_REL:
+		kelf_err(k, "section %s: SHT_REL is not supported, only "
+			 "SHT_RELA (x86_64)", sec->name);
+		return -1;
+	case SHT_RELA:
+		return check_rela_section(k, sec);
+	case SHT_SYMTAB:
+		return check_link(k, sec, SHT_STRTAB) ||
+		       check_entsize(k, sec, sizeof(Elf64_Sym));
+	case SHT_GROUP:
+		return check_link(k, sec, SHT_SYMTAB) || check_group(k, sec);
+	default:
+		return check_link(k, sec, SHT_NULL);
+	}
 }
 
 static int link_sections(struct kelf *k)
 {
 	size_t i;
 
-	for (i = 1; i < k->nr_secs; i++) {
-		struct kelf_section *sec = k->secs[i];
+	for (i = 1; i < k->nr_secs; i++)
+		if (check_section(k, k->secs[i]))
+			return -1;
+	return 0;
+}
 
-		if (sec->sh.sh_link && sec->sh.sh_link < k->nr_secs)
-			sec->link = k->secs[sec->sh.sh_link];
-		if (sec->sh.sh_type == SHT_REL) {
-			kelf_err(k, "section %s: SHT_REL is not supported, "
-				 "only SHT_RELA (x86_64)", sec->name);
-			return -1;
-		}
-		if (!kelf_is_rela(sec))
+static struct kelf_section *find_symtab(struct kelf *k)
+{
+	struct kelf_section *symtab = NULL;
+	size_t i;
+
+	for (i = 1; i < k->nr_secs; i++) {
+		if (k->secs[i]->sh.sh_type != SHT_SYMTAB)
 			continue;
-		if (!sec->sh.sh_info || sec->sh.sh_info >= k->nr_secs) {
-			kelf_err(k, "section %s: bad sh_info %u", sec->name,
-				 sec->sh.sh_info);
-			return -1;
+		if (symtab) {
+			kelf_err(k, "section %s: a second symbol table (%s)",
+				 k->secs[i]->name, symtab->name);
+			return NULL;
 		}
-		sec->base = k->secs[sec->sh.sh_info];
-		if (!sec->base->rela)
-			sec->base->rela = sec;
+		symtab = k->secs[i];
 	}
+	if (!symtab)
+		kelf_err(k, "no symbol table (stripped?)");
+	return symtab;
+}
+
+static int check_strtab(struct kelf *k, const struct kelf_section *strtab)
+{
+	if (!strtab->data || !strtab->size ||
+	    strtab->data[strtab->size - 1]) {
+		kelf_err(k, "section %s: string table does not end with a NUL "
+			 "byte", strtab->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The section of symbol i, NULL for SHN_UNDEF, SHN_ABS and the like. */
+static int symbol_section(struct kelf *k, size_t i, const char *name,
+			  const GElf_Sym *gs, struct kelf_section **sec)
+{
+	*sec = NULL;
+	switch (gs->st_shndx) {
+	case SHN_UNDEF:
+	case SHN_ABS:
+	case SHN_COMMON:
+	case SHN_LIVEPATCH:
+		return 0;
+	case SHN_XINDEX:
+		kelf_err(k, "symbol %zu (%s): st_shndx SHN_XINDEX: extended "
+			 "section indexes are not supported", i, name);
+		return -1;
+	}
+	if (gs->st_shndx >= k->nr_secs) {
+		kelf_err(k, "symbol %zu (%s): st_shndx %u is not a section "
+			 "index (%zu sections)", i, name, gs->st_shndx,
+			 k->nr_secs);
+		return -1;
+	}
+	*sec = k->secs[gs->st_shndx];
+	/* A group's signature can be defined in the group: GCC's -g3 does. */
+	if ((*sec)->sh.sh_type == SHT_RELA ||
+	    (*sec)->sh.sh_type == SHT_SYMTAB) {
+		kelf_err(k, "symbol %zu (%s): st_shndx %u is section %s, of "
+			 "type %u: not one symbols are defined in", i, name,
+			 gs->st_shndx, (*sec)->name, (*sec)->sh.sh_type);
+		return -1;
+	}
+	return 0;
+}
+
+/* In an object, a defined symbol lies within its section. */
+static int check_symbol_value(struct kelf *k, size_t i, const char *name,
+			      const GElf_Sym *gs, const struct kelf_section *sec)
+{
+	if (k->ehdr.e_type != ET_REL || !sec ||
+	    within(gs->st_value, gs->st_size, sec->size))
+		return 0;
+	kelf_err(k, "symbol %zu (%s): st_value 0x%lx + st_size 0x%lx is "
+		 "beyond the end of section %s (0x%zx bytes)", i, name,
+		 (unsigned long)gs->st_value, (unsigned long)gs->st_size,
+		 sec->name, sec->size);
+	return -1;
+}
+
+static int load_symbol(struct kelf *k, const struct kelf_section *strtab,
+		       const Elf64_Sym *es, size_t i)
+{
+	GElf_Sym gs = *es;
+	struct kelf_section *sec;
+	const char *name;
+
+	if (gs.st_name >= strtab->size) {
+		kelf_err(k, "symbol %zu: st_name 0x%x is beyond the end of "
+			 "%s (0x%zx bytes)", i, gs.st_name, strtab->name,
+			 strtab->size);
+		return -1;
+	}
+	name = (const char *)strtab->data + gs.st_name;
+	if (symbol_section(k, i, name, &gs, &sec) ||
+	    check_symbol_value(k, i, name, &gs, sec))
+		return -1;
+	if (GELF_ST_TYPE(gs.st_info) == STT_SECTION && sec)
+		name = sec->name;
+	new_symbol(k, name, &gs, sec);
 	return 0;
 }
 
 static int load_symbols(struct kelf *k)
 {
-	struct kelf_section *symtab = NULL, *strtab;
+	struct kelf_section *symtab = find_symtab(k);
 	size_t i, n;
 
-	for (i = 1; i < k->nr_secs; i++)
-		if (k->secs[i]->sh.sh_type == SHT_SYMTAB)
-			symtab = k->secs[i];
-	if (!symtab) {
-		kelf_err(k, "no symbol table (stripped?)");
+	if (!symtab || check_strtab(k, symtab->link))
 		return -1;
-	}
-	strtab = symtab->link;
-	if (!strtab || !strtab->data) {
-		kelf_err(k, "symbol table has no string table");
-		return -1;
-	}
+	k->symtab = symtab;
 	n = symtab->size / sizeof(Elf64_Sym);
-	for (i = 0; i < n; i++) {
-		GElf_Sym gs = ((Elf64_Sym *)symtab->data)[i];
-		struct kelf_section *sec = NULL;
-		const char *name;
-
-		if (gs.st_name >= strtab->size) {
-			kelf_err(k, "symbol %zu: bad name offset", i);
-			return -1;
-		}
-		name = (const char *)strtab->data + gs.st_name;
-		if (gs.st_shndx == SHN_XINDEX) {
-			kelf_err(k, "symbol %s: extended section indexes are "
-				 "not supported", name);
-			return -1;
-		}
-		if (gs.st_shndx != SHN_UNDEF && gs.st_shndx < SHN_LORESERVE &&
-		    gs.st_shndx < k->nr_secs)
-			sec = k->secs[gs.st_shndx];
-		if (GELF_ST_TYPE(gs.st_info) == STT_SECTION && sec)
-			name = sec->name;
-		new_symbol(k, name, &gs, sec);
+	if (!n || symtab->sh.sh_info > n) {
+		kelf_err(k, "section %s: sh_info %u (the first global symbol) "
+			 "is beyond its %zu symbols", symtab->name,
+			 symtab->sh.sh_info, n);
+		return -1;
 	}
+	for (i = 0; i < n; i++)
+		if (load_symbol(k, symtab->link,
+				(const Elf64_Sym *)symtab->data + i, i))
+			return -1;
+	return 0;
+}
+
+/* A group's signature (sh_info) is a symbol. */
+static int check_groups(struct kelf *k)
+{
+	size_t i;
+
+	for (i = 1; i < k->nr_secs; i++) {
+		struct kelf_section *sec = k->secs[i];
+
+		if (sec->sh.sh_type != SHT_GROUP)
+			continue;
+		if (sec->sh.sh_info >= k->nr_syms) {
+			kelf_err(k, "section %s: sh_info %u is not a symbol "
+				 "index (%zu symbols)", sec->name,
+				 sec->sh.sh_info, k->nr_syms);
+			return -1;
+		}
+		sec->signature = k->syms[sec->sh.sh_info];
+	}
+	return 0;
+}
+
+int kelf_rela_width(unsigned int type)
+{
+	switch (type) {
+	case R_X86_64_NONE:
+		return 0;
+	case R_X86_64_8:
+	case R_X86_64_PC8:
+		return 1;
+	case R_X86_64_16:
+	case R_X86_64_PC16:
+		return 2;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_32:
+	case R_X86_64_32S:
+	case R_X86_64_GOTPCREL:
+	case R_X86_64_GOTPCRELX:
+	case R_X86_64_REX_GOTPCRELX:
+	case R_X86_64_GOTPC32:
+	case R_X86_64_GOT32:
+	case R_X86_64_SIZE32:
+	case R_X86_64_TPOFF32:
+	case R_X86_64_DTPOFF32:
+	case R_X86_64_GOTTPOFF:
+	case R_X86_64_TLSGD:
+	case R_X86_64_TLSLD:
+		return 4;
+	case R_X86_64_64:
+	case R_X86_64_PC64:
+	case R_X86_64_GOTOFF64:
+	case R_X86_64_GOTPC64:
+	case R_X86_64_GOT64:
+	case R_X86_64_GOTPCREL64:
+	case R_X86_64_PLTOFF64:
+	case R_X86_64_SIZE64:
+	case R_X86_64_DTPOFF64:
+	case R_X86_64_TPOFF64:
+		return 8;
+	default:
+		return -1;
+	}
+}
+
+static int load_rela(struct kelf *k, struct kelf_section *sec, size_t j)
+{
+	const Elf64_Rela *r = (const Elf64_Rela *)sec->data + j;
+	size_t symi = ELF64_R_SYM(r->r_info);
+	unsigned int type = ELF64_R_TYPE(r->r_info);
+	int width = kelf_rela_width(type);
+	struct kelf_symbol *sym;
+
+	if (symi >= k->nr_syms) {
+		kelf_err(k, "section %s: relocation %zu: r_info symbol %zu is "
+			 "not a symbol index (%zu symbols)", sec->name, j,
+			 symi, k->nr_syms);
+		return -1;
+	}
+	sym = k->syms[symi];
+	if (sym->sec && (sym->sec->sh.sh_type == SHT_GROUP ||
+			 sym->sec->sh.sh_type == SHT_STRTAB)) {
+		kelf_err(k, "section %s: relocation %zu: r_info symbol %zu "
+			 "(%s) is in section %s, of type %u: not one code or "
+			 "data refers to", sec->name, j, symi, sym->name,
+			 sym->sec->name, sym->sec->sh.sh_type);
+		return -1;
+	}
+	if (width < 0) {
+		kelf_err(k, "section %s: relocation %zu: r_info type %u is "
+			 "not an x86_64 relocation type", sec->name, j, type);
+		return -1;
+	}
+	if (r->r_addend <= -(long)MAX_OFFSET || r->r_addend >= (long)MAX_OFFSET) {
+		kelf_err(k, "section %s: relocation %zu: r_addend %ld is not "
+			 "within +-0x%lx", sec->name, j, (long)r->r_addend,
+			 MAX_OFFSET);
+		return -1;
+	}
+	if (!within(r->r_offset, width, sec->base->size)) {
+		kelf_err(k, "section %s: relocation %zu: r_offset 0x%lx + %d "
+			 "bytes is beyond the end of section %s (0x%zx bytes)",
+			 sec->name, j, (unsigned long)r->r_offset, width,
+			 sec->base->name, sec->base->size);
+		return -1;
+	}
+	sec->relas[j].offset = r->r_offset;
+	sec->relas[j].type = type;
+	sec->relas[j].addend = r->r_addend;
+	sec->relas[j].sym = sym;
 	return 0;
 }
 
@@ -333,20 +699,9 @@ static int load_relas(struct kelf *k)
 		n = sec->size / sizeof(Elf64_Rela);
 		sec->relas = xcalloc(n, sizeof(*sec->relas));
 		sec->nr_relas = sec->alloc_relas = n;
-		for (j = 0; j < n; j++) {
-			Elf64_Rela *r = (Elf64_Rela *)sec->data + j;
-			size_t symi = ELF64_R_SYM(r->r_info);
-
-			if (symi >= k->nr_syms) {
-				kelf_err(k, "%s: relocation %zu: bad symbol "
-					 "index %zu", sec->name, j, symi);
+		for (j = 0; j < n; j++)
+			if (load_rela(k, sec, j))
 				return -1;
-			}
-			sec->relas[j].offset = r->r_offset;
-			sec->relas[j].type = ELF64_R_TYPE(r->r_info);
-			sec->relas[j].addend = r->r_addend;
-			sec->relas[j].sym = k->syms[symi];
-		}
 	}
 	return 0;
 }
@@ -375,7 +730,8 @@ struct kelf *kelf_open(const char *path)
 		goto fail;
 	}
 	if (load_sections(k, k->ehdr.e_type == ET_REL) || link_sections(k) ||
-	    load_symbols(k) || (k->ehdr.e_type == ET_REL && load_relas(k)))
+	    load_symbols(k) || check_groups(k) ||
+	    (k->ehdr.e_type == ET_REL && load_relas(k)))
 		goto fail;
 	return k;
 fail:

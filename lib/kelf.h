@@ -10,7 +10,10 @@
  * symbols and rebuilds the string tables.
  *
  * Every function that can fail prints one message that names the file and
- * returns NULL or -1; callers just propagate.
+ * returns NULL or -1; callers just propagate.  kelf_open checks every index,
+ * offset and size of the file before the model uses it: section links and
+ * sizes, string offsets, symbol sections (and, in a relocatable object,
+ * extents), relocation symbols, types, offsets and addends.
  */
 #ifndef KELF_H
 #define KELF_H
@@ -54,6 +57,7 @@ struct kelf_section {
 	struct kelf_rela *relas;	/* for a .rela section */
 	size_t nr_relas, alloc_relas;
 	struct kelf_symbol *secsym;	/* its STT_SECTION symbol, if any */
+	struct kelf_symbol *signature;	/* for a group: sh_info's symbol */
 	struct kelf_symbol **syms;	/* FUNC/OBJECT/NOTYPE symbols in it */
 	size_t nr_syms, alloc_syms;
 	bool removed;
@@ -86,6 +90,8 @@ struct kelf {
 	int fd;
 	Elf *elf;
 	GElf_Ehdr ehdr;
+	struct kelf_section *symtab;	/* NULL: kelf_write makes them */
+	struct kelf_section *shstrtab;
 	struct kelf_section **secs;	/* secs[0] is NULL, like SHN_UNDEF */
 	size_t nr_secs, alloc_secs;
 	struct kelf_symbol **syms;	/* syms[0] is the null symbol */
@@ -142,6 +148,8 @@ struct kelf_section *kelf_rela_section(struct kelf *k,
 /* A new, empty SHT_RELA section called name that applies to base. */
 struct kelf_section *kelf_add_rela_section(struct kelf *k, const char *name,
 					   struct kelf_section *base);
+/* The bytes a relocation of type writes; -1 for a type not known here. */
+int kelf_rela_width(unsigned int type);
 void kelf_add_rela(struct kelf_section *relasec, unsigned long offset,
 		   unsigned int type, long addend, struct kelf_symbol *sym);
 void kelf_rename_symbol(struct kelf *k, struct kelf_symbol *sym,

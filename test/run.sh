@@ -5,6 +5,8 @@
 # Usage: test/run.sh [GROUP...]   (unit, integration, distro; default all)
 #
 # Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/*.sh,
+# test/unit/corrupt/run.sh, the first, second and last again against the
+# sanitizer builds through test/unit/sanitized.sh,
 # test/integration/run.sh and inputs.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
@@ -21,14 +23,24 @@ total_fail=0
 log() { printf '%s\n' "$*"; }
 cleanup() { [ -z "$work" ] || rm -rf "$work"; }
 
-# run_suite NAME SCRIPT [VAR=VALUE...]: run it (with those variables in
-# its environment), show its output, add its summary.
+# run_suite NAME SCRIPT [VAR=VALUE...] [ARG...]: run it (with those
+# variables in its environment, the other words as its arguments), show its
+# output, add its summary.
 run_suite() {
-	local name=$1 script=$2 out rc=0 last
+	local name=$1 script=$2 out rc=0 last a
+	local -a vars=() args=()
 	shift 2
+	for a; do
+		if [[ $a == [A-Za-z_]*([A-Za-z0-9_])=* ]]; then
+			vars+=("$a")
+		else
+			args+=("$a")
+		fi
+	done
 	out=$work/$name.out
-	log "##### $name: $* $script"
-	env "$@" bash "$script" | tee "$out" || rc=${PIPESTATUS[0]}
+	log "##### $name: ${vars[*]} $script ${args[*]}"
+	env "${vars[@]}" bash "$script" "${args[@]}" | tee "$out" ||
+		rc=${PIPESTATUS[0]}
 	last=$(tail -n 1 "$out")
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		total_pass=$((total_pass + BASH_REMATCH[1]))
@@ -56,7 +68,14 @@ main() {
 			run_suite unit-lookup "$here/unit/lookup/run.sh"
 			run_suite unit-driver "$here/unit/driver/run.sh"
 			run_suite unit-driver-inputs "$here/unit/driver/inputs.sh"
-			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh" ;;
+			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh"
+			run_suite unit-corrupt "$here/unit/corrupt/run.sh"
+			run_suite unit-asan "$here/unit/sanitized.sh" \
+				"$here/unit/run.sh"
+			run_suite unit-lookup-asan "$here/unit/sanitized.sh" \
+				"$here/unit/lookup/run.sh"
+			run_suite unit-corrupt-asan "$here/unit/sanitized.sh" \
+				"$here/unit/corrupt/run.sh" ;;
 		integration)
 			run_suite integration "$here/integration/run.sh"
 			run_suite integration-inputs "$here/integration/inputs.sh"

@@ -81,6 +81,41 @@ test_patch_paths() {
 	result patch-paths "$got" " ok ok no no no no no no"
 }
 
+# The sections of dropped files leave the patch, the others stay whole; a
+# removed line "-- x" inside a hunk is not taken for a header.
+test_patch_filter() {
+	cat >"$work/f.patch" <<'P'
+Subject: fix
+
+diff --git a/fs/a.c b/fs/a.c
+--- a/fs/a.c
++++ b/fs/a.c
+@@ -1,2 +1,2 @@
+--- x
++y
+ z
+diff --git a/Documentation/a.rst b/Documentation/a.rst
+index 1..2 100644
+--- a/Documentation/a.rst
++++ b/Documentation/a.rst
+@@ -1 +1 @@
+-old
++new
+--- a/fs/b.c
++++ b/fs/b.c
+@@ -1 +1,2 @@
+ k
++l
+P
+	KPB_DROP=$'Documentation/a.rst\nfs/none.c' \
+		awk -f "$LIBEXEC/patch-filter.awk" "$work/f.patch" >"$work/f.out"
+	result patch-filter "$(grep -c . "$work/f.out") $(grep -c rst "$work/f.out") $(grep -c '^+l' "$work/f.out") $(grep -c '^--- x' "$work/f.out")" "13 0 1 1"
+	result ignored-why "$(for f in Documentation/x.rst tools/perf/a.c MAINTAINERS \
+		arch/arm64/a.c arch/x86/a.c fs/a.c scripts/mod/modpost.c \
+		scripts/Makefile.build Makefile fs/Kconfig; do
+		[ -n "$(ignored_why "$f")" ] && printf 'i' || printf 'b'; done)" "iiiibbibbb"
+}
+
 # Lines added, removed, at the end, and next to a macro continuation.
 test_line_numbers() {
 	printf 'a\nb\nc\nd\ne\n#define M \\\n  1\nf\n' > "$work/o.c"
@@ -287,6 +322,7 @@ test_module_objtool() {
 test_patch_files
 test_patch_refusal
 test_patch_paths
+test_patch_filter
 test_line_numbers
 test_macro_continuation
 test_same_length
