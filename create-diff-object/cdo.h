@@ -108,6 +108,9 @@ bool only_line_numbers_differ(struct diff *d, struct kelf_symbol *p);
 /* special-compare.c */
 void compare_special(struct diff *d);
 
+/* ftrace.c: by symbol index of k, whether it has an ftrace entry */
+bool *ftrace_entries(struct kelf *k);
+
 /* propagate.c */
 void propagate(struct diff *d);
 
@@ -122,6 +125,26 @@ void refuse(struct diff *d, const char *name, const char *fmt, ...)
 /* A refusal that KPATCH_FORCE_UNSAFE does not lift. */
 void refuse_unforceable(struct diff *d, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * A change the module does not carry but the running kernel does not miss:
+ * a "dropped NAME why" report line and a warning.
+ */
+void warn_dropped(struct diff *d, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* loader-tables.c: tables only the link, the boot or the loader read */
+bool is_loader_table(const struct kelf_section *sec);
+void check_loader_tables(struct diff *d);
+
+/* printk-index.c: CONFIG_PRINTK_INDEX entries, metadata of functions */
+bool is_printk_index_data(struct kelf *k, const struct kelf_symbol *s);
+void report_printk_index(struct diff *d);
+
+/* split.c */
+bool entries_alike(const struct kelf_section *sec, size_t size, size_t count,
+		   size_t per, bool (*counts)(const struct kelf_rela *),
+		   size_t *bad);
 
 /* select.c */
 void select_needed(struct diff *d);

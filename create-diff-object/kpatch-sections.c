@@ -229,33 +229,9 @@ bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
 	return true;
 }
 
-/* A call to __fentry__ at the function's start, or an __mcount_loc entry. */
-static bool has_ftrace_entry(struct kelf *k, struct kelf_symbol *f)
-{
-	const struct kelf_section *rela = f->sec->rela;
-	struct kelf_section *mcount;
-	unsigned long start = f->sym.st_value;
-	struct target t;
-	size_t i;
-
-	for (i = 0; rela && i < rela->nr_relas; i++) {
-		const struct kelf_rela *r = &rela->relas[i];
-
-		if (r->offset >= start && r->offset < start + 16 &&
-		    !strcmp(r->sym->name, "__fentry__"))
-			return true;
-	}
-	mcount = kelf_find_section(k, "__mcount_loc");
-	for (i = 0; mcount && mcount->rela && i < mcount->rela->nr_relas; i++) {
-		rela_target(k, &mcount->rela->relas[i], &t);
-		if (t.sym == f)
-			return true;
-	}
-	return false;
-}
-
 void kpatch_sections_check(struct diff *d)
 {
+	bool *traced = ftrace_entries(d->orig);
 	size_t i;
 
 	for (i = 1; i < d->patched->nr_syms; i++) {
@@ -265,11 +241,12 @@ void kpatch_sections_check(struct diff *d)
 		    !p->twin || is_init_section(p->sec) ||
 		    is_ignored_section(p->sec) || is_cold_part(p))
 			continue;
-		if (has_ftrace_entry(d->orig, p->twin))
+		if (traced[p->twin->index])
 			continue;
 		refuse_unforceable(d, p->name, "changed function without an ftrace "
-			      "entry (no call to __fentry__ at its start in "
-			      "the original object: its file is built without "
+			      "entry (no __mcount_loc record of a call to "
+			      "__fentry__ at its start in the original "
+			      "object: its file is built without "
 			      "-pg/-mfentry, as lib/ is, or it is notrace), so "
 			      "livepatch cannot redirect calls to it, and its "
 			      "callers cannot be patched in its place (it is "
@@ -278,6 +255,7 @@ void kpatch_sections_check(struct diff *d)
 			      "KPATCH_FORCE_UNSAFE cannot change that: make the "
 			      "change in a traceable caller");
 	}
+	free(traced);
 }
 
 /* Select an entry and what it points at, as select.c selects a symbol. */

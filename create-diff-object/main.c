@@ -124,10 +124,12 @@ int main(int argc, char **argv)
 	propagate(&d);
 	check(&d);
 	check_layouts(&d);
+	check_loader_tables(&d);
 	kpatch_sections_check(&d);
 	if (!d.nr_refused) {
 		kpatch_sections_select(&d);
 		select_needed(&d);
+		report_printk_index(&d);
 	}
 	if (d.nr_refused) {
 		ret = EXIT_REFUSED;

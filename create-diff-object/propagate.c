@@ -4,7 +4,7 @@
  *
  * A klp_func redirects a function through its ftrace entry: the
  * __mcount_loc record of the __fentry__ call at its start (after endbr64
- * with IBT), in the original object.  A changed function that has none
+ * with IBT), in the original object (ftrace.c has the rule).  A changed function that has none
  * cannot be patched itself:
  *
  *   - a ".cold" part (the unlikely blocks GCC moved out of a function) has
@@ -45,28 +45,6 @@ struct refs {
 	struct ref *list;
 	size_t nr, alloc;
 };
-
-static bool at_start(const struct kelf_symbol *f, long offset)
-{
-	return !offset || (offset == 4 && has_endbr(f));
-}
-
-/* Which functions of the original object have an ftrace entry. */
-static bool *ftrace_entries(struct diff *d)
-{
-	struct kelf_section *sec = kelf_find_section(d->orig, "__mcount_loc");
-	bool *traced = xcalloc(d->orig->nr_syms, sizeof(*traced));
-	size_t i;
-
-	for (i = 0; sec && sec->rela && i < sec->rela->nr_relas; i++) {
-		struct target t;
-
-		rela_target(d->orig, &sec->rela->relas[i], &t);
-		if (t.sym && is_function(t.sym) && at_start(t.sym, t.addend))
-			traced[t.sym->index] = true;
-	}
-	return traced;
-}
 
 static bool is_switch_table(const struct kelf_symbol *s)
 {
@@ -250,7 +228,7 @@ static bool needs_moving(const struct kelf_symbol *p, const bool *traced)
 
 void propagate(struct diff *d)
 {
-	bool *traced = ftrace_entries(d), again = true;
+	bool *traced = ftrace_entries(d->orig), again = true;
 	bool *tried = xcalloc(d->patched->nr_syms, sizeof(*tried));
 	struct refs refs = { 0 };
 	size_t i;

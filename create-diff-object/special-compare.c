@@ -290,7 +290,7 @@ static void compare_table(struct diff *d, const struct special *sp)
 
 	memset(&ot, 0, sizeof(ot));
 	if (table_load(d->patched, sp, &pt) || table_load(d->orig, sp, &ot)) {
-		d->nr_refused++;	/* special_split said why */
+		refuse_unforceable(d, sp->name, "%s", special_split_error());
 		table_free(&pt);
 		table_free(&ot);
 		return;

@@ -8,7 +8,11 @@
  * the object itself, from the number of relocations per entry that point at
  * code ("code_relocs"): entries = code relocations / code_relocs, size =
  * section size / entries.  The entry belongs to the function its first code
- * relocation points into, and is kept when that function is selected.
+ * relocation points into, and is kept when that function is selected.  The
+ * split is checked (split.c): every entry must have its relocations to code
+ * at the offsets the first one has, else the section is refused, naming it
+ * (entries of two sizes would otherwise be cut wrong, and the bytes kept
+ * with a function would be another entry's).
  *
  * "Pieces" sections (alternative replacement code) are taken whole; the
  * relocations in them that jump back into functions that are not selected
@@ -118,6 +122,14 @@ static bool points_at_code(const struct kelf_rela *r)
 	return r->sym->sec && kelf_is_exec(r->sym->sec);
 }
 
+/* Why special_split() failed, for the caller's refusal. */
+static char split_error[512];
+
+const char *special_split_error(void)
+{
+	return split_error;
+}
+
 static int split_indexed(struct kelf *k, struct kelf_section *sec,
 			 const struct special *sp, struct entries *e)
 {
@@ -132,9 +144,10 @@ static int split_indexed(struct kelf *k, struct kelf_section *sec,
 fail:
 	free(e->owner);
 	e->owner = NULL;
-	fprintf(stderr, "create-diff-object: %s: cannot split section %s "
-		"(%zu bytes) into the entries of %s\n", k->path, sec->name,
-		sec->size, sp->indexed_by);
+	snprintf(split_error, sizeof(split_error), "cannot split section %s "
+		 "of %s (%zu bytes) into the entries of %s; please report this "
+		 "with the patch", sec->name, k->path, sec->size,
+		 sp->indexed_by);
 	return -1;
 }
 
@@ -159,7 +172,7 @@ static void find_owners(struct kelf *k, struct kelf_section *sec,
 int special_split(struct kelf *k, struct kelf_section *sec,
 		  const struct special *sp, struct entries *e)
 {
-	size_t i, code = 0;
+	size_t i, code = 0, bad;
 
 	memset(e, 0, sizeof(*e));
 	if (sp->indexed_by)
@@ -171,14 +184,30 @@ int special_split(struct kelf *k, struct kelf_section *sec,
 	if (!code)
 		return 0;
 	if (code % sp->code_relocs || sec->size % (code / sp->code_relocs)) {
-		fprintf(stderr, "create-diff-object: %s: cannot split section "
-			"%s into entries: %zu bytes, %zu relocations to code, "
-			"%u per entry\n", k->path, sec->name, sec->size,
-			code, sp->code_relocs);
+		snprintf(split_error, sizeof(split_error), "cannot split "
+			 "section %s of %s into entries: %zu bytes, %zu "
+			 "relocations to code, %u per entry; please report "
+			 "this with the patch", sec->name, k->path, sec->size,
+			 code, sp->code_relocs);
 		return -1;
 	}
 	e->count = code / sp->code_relocs;
 	e->size = sec->size / e->count;
+	if (!entries_alike(sec, e->size, e->count, sp->code_relocs,
+			   points_at_code, &bad)) {
+		snprintf(split_error, sizeof(split_error), "cannot split "
+			 "section %s of %s into entries: %zu relocations to "
+			 "code, %u per entry, make %zu entries of %zu bytes, "
+			 "but entry %zu (offset 0x%zx) does not have its "
+			 "relocations to code at the offsets entry 0 has: the "
+			 "entries are not of one size, and keeping some of "
+			 "them would keep the wrong bytes; please report this "
+			 "with the patch", sec->name, k->path, code,
+			 sp->code_relocs, e->count, e->size, bad,
+			 bad * e->size);
+		e->count = 0;
+		return -1;
+	}
 	e->owner = xcalloc(e->count, sizeof(*e->owner));
 	find_owners(k, sec, e);
 	return 0;
@@ -204,7 +233,7 @@ int special_select(struct diff *d, struct kelf_section *sec)
 	if (sp->kind == SPECIAL_PIECES || left_to_objtool(d, sp))
 		return 0;	/* pieces: taken when a kept entry refers to it */
 	if (special_split(d->patched, sec, sp, &e)) {
-		d->nr_refused++;
+		refuse_unforceable(d, sec->name, "%s", special_split_error());
 		return -1;
 	}
 	for (i = 0; sec->rela && i < sec->rela->nr_relas; i++) {

@@ -51,5 +51,7 @@ int special_split(struct kelf *k, struct kelf_section *sec,
 /* special-compare.c: len bytes of two pieces, and their relocations */
 bool same_piece(struct diff *d, const struct target *p,
 		const struct target *o, size_t len);
+/* Why the last special_split() failed. */
+const char *special_split_error(void);
 
 #endif

@@ -36,6 +36,11 @@ diff_objects() {
 		0)
 			DIFF_IDS+=("$id") ;;
 		3)
+			# "no change" can still have dropped items (doc/PIPELINE.md)
+			[ ! -s "$WORK/diff/$id.report" ] || {
+				printf '%s (no change):\n' "$f"
+				sed 's/^/    /' "$WORK/diff/$id.report"
+			} >&2
 			debug "$f: no change" ;;
 		2)
 			cat "$WORK/diff/$id.err" >&2
@@ -46,8 +51,10 @@ diff_objects() {
 			die "create-diff-object failed on $f (status $rc)" ;;
 		esac
 	done
-	[ ${#DIFF_IDS[@]} -gt 0 ] ||
+	[ ${#DIFF_IDS[@]} -gt 0 ] || {
+		write_json unchanged
 		die "the patches change no function: nothing to live-patch"
+	}
 }
 
 # One lookup per klp_object (vmlinux, each module), against its target; the

@@ -169,7 +169,7 @@ parse_expect()
 			esac
 			E_STATUS=$a
 			;;
-		changed-function|new-function|new-data|refused|callback|ignored|forced|import-ns|warning)
+		changed-function|new-function|new-data|refused|callback|ignored|forced|import-ns|warning|dropped)
 			[[ -n $a ]] || { problem "expect:$n: $kind needs a name"; return 1; }
 			# Any words after the name (the why) are not compared.
 			echo "$kind $a" >>"$report"

@@ -148,7 +148,37 @@ test_write_json() {
 	result json-file "$got" '    {"object": "fs/proc/a\"b\\c.o", "klp_object": "vmlinux", "status": "changed", "items": []}'
 }
 
+# Every object unchanged: the --json report is written ("unchanged") before
+# the run stops, and a differ's "dropped" lines are shown.
+test_unchanged_json() {
+	local got
+	WORK=$work/unchanged
+	mkdir -p "$WORK/diff" "$WORK/src"
+	cat >"$work/fake-cdo" <<'FAKE'
+#!/bin/bash
+while [ $# -gt 3 ]; do
+	case $1 in
+	--report) echo "dropped f moved from .text.f to .init.text" >"$2"; shift ;;
+	--json) echo '[{"kind": "dropped", "name": "f", "why": "moved"}]' >"$2"; shift ;;
+	esac
+	shift
+done
+exit 3
+FAKE
+	chmod +x "$work/fake-cdo"
+	# shellcheck disable=SC2034 # read by diff_objects and write_json
+	CDO=$work/fake-cdo SRC=$WORK/src OBJECTS=(a.o) DIFF_IDS=() \
+		JSON_OUT=$work/unchanged.json MODNAME=livepatch-x
+	# shellcheck disable=SC2034 # read by diff_objects
+	declare -gA OWNER=([a.o]=vmlinux)
+	(diff_objects) 2>"$work/unchanged.err" || true
+	got=$(grep -o '"result": "[a-z]*"' "$JSON_OUT" 2>/dev/null; grep -c '"dropped"' "$JSON_OUT" 2>/dev/null;
+	      grep -c 'dropped f moved' "$work/unchanged.err" || true)
+	result json-unchanged "$got" $'"result": "unchanged"\n1\n1'
+}
+
 test_explicit_names
+test_unchanged_json
 test_derived_names
 test_escapers
 test_abs_path
