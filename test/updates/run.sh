@@ -133,7 +133,7 @@ classify() {
 		WHY=$(first_reason 'error:' "$out/build.log")
 	else
 		RESULT=error
-		WHY=$(first_reason 'error' "$out/build.log")
+		WHY=$(first_reason '(^|: )error: ' "$out/build.log")
 	fi
 }
 
