@@ -110,8 +110,14 @@ bench-distro: all
 	@KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz bash bench/bench-distro.sh
 	@KPB_DISTRO_SOURCE=/usr/src/linux-source-6.12.tar.xz bash bench/bench-distro.sh
 
+# The corpus of real fixes: Debian's 6.1.187-1 -> 6.1.190-1 update, one
+# patch per changed kernel .c file, built for 6.1.0-53 and proven in the VM
+# (hours; CORPUS_ARGS="--every 36" for a sample).  Table: test/updates/.
+corpus: deps all
+	@bash test/updates/run.sh $(CORPUS_ARGS)
+
 clean:
 	rm -f $(TOOLS)
 	rm -rf build
 
-.PHONY: all asan fuzz-targets install deps demo bench bench-distro unit integration check check-distro fuzz clean
+.PHONY: corpus all asan fuzz-targets install deps demo bench bench-distro unit integration check check-distro fuzz clean

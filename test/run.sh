@@ -84,7 +84,11 @@ main() {
 			run_suite distro-6.1 "$here/distro/run.sh" \
 				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz
 			run_suite distro-6.12 "$here/distro/run.sh" \
-				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.12.tar.xz ;;
+				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.12.tar.xz
+			# a fixed part of the corpus of real fixes (test/updates)
+			run_suite updates "$here/updates/run.sh" \
+				KPB_UPDATES_OUT="$work/updates.md" \
+				KPB_UPDATES_ONLY='^(fs/ext4/orphan|kernel/auditfilter|drivers/mailbox/pcc|kernel/time/timer|net/dccp/ipv6)\.c$' ;;
 		*)
 			log "run.sh: unknown group '$g' (unit, integration, distro)"
 			exit 2 ;;

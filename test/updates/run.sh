@@ -24,6 +24,7 @@
 #   needs update  the cut patch does not compile alone: it needs another
 #                 part of the update (the first compiler error is listed)
 #   error         anything else (a tool error)
+# KPB_UPDATES_ONLY is a default for --only (make check's fixed part).
 # The table (markdown) goes to $KPB_UPDATES_OUT (default
 # test/updates/results-OLD-NEW.md) and stdout; the last line is
 # "N passed, N failed": passed = proven + refused + no change + needs
@@ -38,7 +39,7 @@ kpb=$repo/kpatch-build/kpatch-build
 cache=${KPB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpatch-build}
 limit=0
 every=1
-only=
+only=${KPB_UPDATES_ONLY:-}
 vm=1
 work=
 
