@@ -24,7 +24,8 @@
  * name in f: new if its twin has none left, paired in the order of first
  * use if both have as many left, else ambiguous.  All users of a variable
  * must agree.  An ambiguous variable is refused, unless it has size 0 (a
- * lockdep key without lockdep: no state, it is new then).
+ * lockdep key without lockdep: no state, it is new then) or is a switch
+ * table (CSWTCH.N, a constant: new then, and copied).
  *
  * A static local that no function uses is paired by exact name, else by
  * base name when that is unique on both sides; one whose users are all new
@@ -440,8 +441,11 @@ static bool twin_by_user(struct diff *d, struct fn_pairs *all,
 	for (i = 0; i < f->p.nr_vars; i++) {
 		if (f->p.vars[i] != v)
 			continue;
-		/* size 0 (a lockdep key without lockdep): no state to lose */
-		if (f->ambiguous[i] && v->sym.st_size)
+		/*
+		 * size 0 (a lockdep key without lockdep): no state to lose;
+		 * a switch table is a constant, copied anyway
+		 */
+		if (f->ambiguous[i] && v->sym.st_size && !is_constant(v))
 			return false;
 		*cand = f->ambiguous[i] ? NULL : f->twin[i];
 	}
