@@ -150,8 +150,8 @@ bool same_content(struct diff *d, const struct kelf_symbol *p,
 			same = !pr && !or;
 			break;
 		}
-		if (pr->offset - p->sym.st_value != or->offset - o->sym.st_value ||
-		    !same_rela(d, pr, or)) {
+		if (pr->offset - p->sym.st_value !=
+		    or->offset - o->sym.st_value || !same_rela(d, pr, or)) {
 			same = false;
 			break;
 		}
@@ -222,6 +222,23 @@ static unsigned long content_hash(struct diff *d, struct kelf *k,
 	return h;
 }
 
+/* The content of the constant at t in a mergeable section. */
+static unsigned long merged_hash(unsigned long h, const struct target *t)
+{
+	size_t size = t->sec->sh.sh_entsize ? t->sec->sh.sh_entsize : 1;
+	long within, start = entry_start(t, &within);
+
+	if (start < 0 || !t->sec->data || (size_t)start + size > t->sec->size)
+		return h;
+	return hash_bytes(h, t->sec->data + start, size) +
+	       (unsigned long)within;
+}
+
+static const char *name_of(bool patched, const struct kelf_symbol *s)
+{
+	return patched && s->twin ? s->twin->name : s->name;
+}
+
 /*
  * What a relocation means, as a number equal for both objects when it
  * means the same: the original's name of a paired symbol, the content of
@@ -230,33 +247,29 @@ static unsigned long content_hash(struct diff *d, struct kelf *k,
 unsigned long rela_token(struct diff *d, struct kelf *k,
 			 const struct kelf_rela *r, int depth)
 {
-	unsigned long h = 1469598103934665603ul;
+	unsigned long h = 1469598103934665603ul, addend;
 	bool patched = k == d->patched;
 	struct target t;
 	char canon[512];
-	long within;
 
 	rela_target(k, r, &t);
+	addend = (unsigned long)t.addend;
 	if (t.sym && by_content(t.sym) && depth < MAX_DEPTH)
-		return content_hash(d, k, t.sym, depth) * 7 + (unsigned long)t.addend;
+		return content_hash(d, k, t.sym, depth) * 7 + addend;
 	if (t.sym && is_static_local(t.sym)) {
 		canonical_name(t.sym->name, canon, sizeof(canon));
 		return hash_string(hash_string(h, "local"), canon);
 	}
 	if (t.sym) {
-		h = hash_string(h, patched && t.sym->twin ? t.sym->twin->name :
-				t.sym->name);
-		return is_function(t.sym) ? h : h + (unsigned long)t.addend;
+		h = hash_string(h, name_of(patched, t.sym));
+		return is_function(t.sym) ? h : h + addend;
 	}
-	if (t.sec && is_string_section(t.sec) && target_string(&t))
+	if (!t.sec)
+		return h;
+	if (is_string_section(t.sec) && target_string(&t))
 		return hash_string(h, target_string(&t));
-	if (t.sec && is_merge_section(t.sec) && t.sec->data &&
-	    entry_start(&t, &within) >= 0)
-		return hash_bytes(h, t.sec->data + entry_start(&t, &within),
-				  t.sec->sh.sh_entsize ? t.sec->sh.sh_entsize :
-							 1) + (unsigned long)within;
-	if (t.sec)
-		return hash_string(h, patched && t.sec->twin ? t.sec->twin->name :
-				   t.sec->name) + (unsigned long)t.addend;
-	return h;
+	if (is_merge_section(t.sec))
+		return merged_hash(h, &t);
+	return hash_string(h, patched && t.sec->twin ? t.sec->twin->name :
+			   t.sec->name) + addend;
 }

@@ -324,8 +324,17 @@ static bool taken_orig(const struct fn_pairs *f, const struct kelf_symbol *o)
 	return false;
 }
 
+/* The score of p.vars[i] and o.vars[j], 0 if either is paired already. */
+static unsigned int free_score(const struct fn_pairs *f,
+			       const unsigned int *sc, size_t i, size_t j)
+{
+	if (f->twin[i] || taken_orig(f, f->o.vars[j]))
+		return 0;
+	return sc[i * f->o.nr_vars + j];
+}
+
 /* Pair by call site, best score first; a tie for the best is ambiguous. */
-static void pair_by_sites(struct fn_pairs *f, unsigned int *sc)
+static void pair_by_sites(struct fn_pairs *f, const unsigned int *sc)
 {
 	size_t np = f->p.nr_vars, no = f->o.nr_vars, i, j, bi = 0, bj = 0;
 	unsigned int best;
@@ -334,9 +343,8 @@ static void pair_by_sites(struct fn_pairs *f, unsigned int *sc)
 		best = 0;
 		for (i = 0; i < np; i++)
 			for (j = 0; j < no; j++)
-				if (!f->twin[i] && !taken_orig(f, f->o.vars[j]) &&
-				    sc[i * no + j] > best) {
-					best = sc[i * no + j];
+				if (free_score(f, sc, i, j) > best) {
+					best = free_score(f, sc, i, j);
 					bi = i;
 					bj = j;
 				}
@@ -344,10 +352,11 @@ static void pair_by_sites(struct fn_pairs *f, unsigned int *sc)
 			return;
 		for (i = 0; i < np; i++)
 			for (j = 0; j < no; j++)
-				if ((i == bi) != (j == bj) && !f->twin[i] &&
-				    !taken_orig(f, f->o.vars[j]) &&
-				    sc[i * no + j] == best)
-					f->ambiguous[bi] = f->ambiguous[i] = true;
+				if ((i == bi) != (j == bj) &&
+				    free_score(f, sc, i, j) == best) {
+					f->ambiguous[bi] = true;
+					f->ambiguous[i] = true;
+				}
 		f->twin[bi] = f->o.vars[bj];
 	}
 }

@@ -138,9 +138,9 @@ static struct kelf_symbol *cover(struct kelf *k, const struct kelf_rela *r,
 
 /*
  * A relocation against a section, or against a label in a mergeable
- * section (".LC3", which the assembler keeps there: strings, .rodata.cst16),
- * means a spot in that section: the function or object covering it, if any, else strings
- * or anonymous data.
+ * section (".LC3", which the assembler keeps there: strings,
+ * .rodata.cst16), means a spot in that section: the function or object
+ * covering it, if any, else strings, constants or anonymous data.
  */
 void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t)
 {
