@@ -19,13 +19,16 @@
  * nearest distinctive relocation before and after it, with no use of that
  * base name between.  A patched and an original variable of the same base
  * name score 2 for the same anchor after a use of each (a key with the
- * lock's name after it), 1 for the same anchor before; the best scores are
- * paired first, and a tie for the best is ambiguous.  What is left of a
- * name in f: new if its twin has none left, paired in the order of first
- * use if both have as many left, else ambiguous.  All users of a variable
- * must agree.  An ambiguous variable is refused, unless it has size 0 (a
- * lockdep key without lockdep: no state, it is new then) or is a switch
- * table (CSWTCH.N, a constant: new then, and copied).
+ * lock's name after it), 1 for the same anchor before, twice that when
+ * the anchor is a string, constant or descriptor (a message tells a call
+ * site better than a variable next to it), summed over all functions that
+ * use them (a function and its .cold part).  The best totals are paired
+ * first, and a tie for the best is ambiguous.  What is left of a name in
+ * a function: new if its twin has none left, paired in the order of first
+ * use if both have as many left, else ambiguous.  An ambiguous variable is
+ * refused, unless it has size 0 (a lockdep key without lockdep: no state,
+ * it is new then) or is a switch table (CSWTCH.N, a constant: new then,
+ * and copied).
  *
  * A static local that no function uses is paired by exact name, else by
  * base name when that is unique on both sides; one whose users are all new
@@ -139,8 +142,10 @@ static bool is_boilerplate(const struct kelf_symbol *s)
  */
 struct site {
 	unsigned long offset, tok, prev, next;
+	unsigned int prev_w, next_w;	/* the anchors' weights */
 	struct kelf_symbol *var;
 	bool boilerplate;	/* where, not what: tells no call site */
+	bool content;		/* a string, constant or descriptor */
 	bool distinct;		/* both functions have it once */
 };
 
@@ -151,12 +156,10 @@ struct seq {
 	size_t nr_vars;
 };
 
-/* The static locals of a patched function and what they are in its twin. */
+/* The static locals of a patched function and of its twin. */
 struct fn_pairs {
 	bool done;
 	struct seq p, o;
-	struct kelf_symbol **twin;	/* by p.vars index; NULL: new */
-	bool *ambiguous;
 };
 
 static int by_offset(const void *a, const void *b)
@@ -197,6 +200,8 @@ static void function_sites(struct diff *d, struct kelf *k,
 		s->offset = r->offset;
 		s->tok = rela_token(d, k, r, 0);
 		s->boilerplate = is_boilerplate(t.sym);
+		s->content = t.sym ? by_content(t.sym) :
+				     t.sec && is_merge_section(t.sec);
 		if (t.sym && is_static_local(t.sym) && !by_content(t.sym))
 			s->var = t.sym;
 		q->n++;
@@ -256,17 +261,27 @@ static void mark_distinct(struct fn_pairs *f)
 }
 
 /* The nearest distinctive token from site i on, before a use like it. */
-static unsigned long anchor(const struct seq *q, size_t i, long step)
+static long anchor(const struct seq *q, size_t i, long step)
 {
 	long k;
 
 	for (k = (long)i + step; k >= 0 && (size_t)k < q->n; k += step) {
 		if (q->s[k].tok == q->s[i].tok)
-			return 0;
+			return -1;
 		if (q->s[k].distinct)
-			return q->s[k].tok;
+			return k;
 	}
-	return 0;
+	return -1;
+}
+
+/* A message or a lock's name tells a call site better than a variable. */
+static void set_anchor(const struct seq *q, size_t i, long step,
+		       unsigned long *tok, unsigned int *weight)
+{
+	long k = anchor(q, i, step);
+
+	*tok = k < 0 ? 0 : q->s[k].tok;
+	*weight = k < 0 ? 0 : q->s[k].content ? 2 : 1;
 }
 
 static void set_anchors(struct seq *q)
@@ -276,15 +291,16 @@ static void set_anchors(struct seq *q)
 	for (i = 0; i < q->n; i++) {
 		if (!q->s[i].var)
 			continue;
-		q->s[i].prev = anchor(q, i, -1);
-		q->s[i].next = anchor(q, i, 1);
+		set_anchor(q, i, -1, &q->s[i].prev, &q->s[i].prev_w);
+		set_anchor(q, i, 1, &q->s[i].next, &q->s[i].next_w);
 	}
 }
 
 /*
  * How much a use of pv and one of ov look like the same call site: the
  * same distinctive relocation after them (the lock's name after its key,
- * the message after its ratelimit state) counts 2, before them 1.
+ * the message after its ratelimit state) counts 2, before them 1, twice
+ * that for a string, constant or descriptor.
  */
 static unsigned int score(const struct fn_pairs *f,
 			  const struct kelf_symbol *pv,
@@ -305,8 +321,9 @@ static unsigned int score(const struct fn_pairs *f,
 
 			if (b->var != ov)
 				continue;
-			s = 2 * (a->next && a->next == b->next) +
-			    (a->prev && a->prev == b->prev);
+			s = (a->next_w && a->next == b->next ?
+			     2 * a->next_w : 0) +
+			    (a->prev_w && a->prev == b->prev ? a->prev_w : 0);
 			if (s > best)
 				best = s;
 		}
@@ -314,116 +331,152 @@ static unsigned int score(const struct fn_pairs *f,
 	return best;
 }
 
-static bool taken_orig(const struct fn_pairs *f, const struct kelf_symbol *o)
+/* A patched and an original static local that look like one call site. */
+struct cand {
+	struct kelf_symbol *pv, *ov;
+	unsigned int score;
+};
+
+/* The pairing in progress, over all functions. */
+struct pairing {
+	struct diff *d;
+	struct fn_pairs *fns;		/* by patched function index */
+	struct kelf_symbol **to;	/* by patched symbol index; NULL: new */
+	bool *ambiguous;		/* by patched symbol index */
+	bool *taken;			/* by original symbol index */
+	struct cand *cands;
+	size_t nr_cands, alloc_cands;
+};
+
+static void add_cand(struct pairing *g, struct kelf_symbol *pv,
+		     struct kelf_symbol *ov, unsigned int score)
 {
 	size_t i;
 
-	for (i = 0; i < f->p.nr_vars; i++)
-		if (f->twin[i] == o)
-			return true;
-	return false;
-}
-
-/* The score of p.vars[i] and o.vars[j], 0 if either is paired already. */
-static unsigned int free_score(const struct fn_pairs *f,
-			       const unsigned int *sc, size_t i, size_t j)
-{
-	if (f->twin[i] || taken_orig(f, f->o.vars[j]))
-		return 0;
-	return sc[i * f->o.nr_vars + j];
-}
-
-/* Pair by call site, best score first; a tie for the best is ambiguous. */
-static void pair_by_sites(struct fn_pairs *f, const unsigned int *sc)
-{
-	size_t np = f->p.nr_vars, no = f->o.nr_vars, i, j, bi = 0, bj = 0;
-	unsigned int best;
-
-	for (;;) {
-		best = 0;
-		for (i = 0; i < np; i++)
-			for (j = 0; j < no; j++)
-				if (free_score(f, sc, i, j) > best) {
-					best = free_score(f, sc, i, j);
-					bi = i;
-					bj = j;
-				}
-		if (!best)
+	for (i = 0; i < g->nr_cands; i++)
+		if (g->cands[i].pv == pv && g->cands[i].ov == ov) {
+			g->cands[i].score += score;
 			return;
-		for (i = 0; i < np; i++)
-			for (j = 0; j < no; j++)
-				if ((i == bi) != (j == bj) &&
-				    free_score(f, sc, i, j) == best) {
-					f->ambiguous[bi] = true;
-					f->ambiguous[i] = true;
-				}
-		f->twin[bi] = f->o.vars[bj];
+		}
+	if (g->nr_cands == g->alloc_cands) {
+		g->alloc_cands = g->alloc_cands ? 2 * g->alloc_cands : 64;
+		g->cands = xrealloc(g->cands,
+				    g->alloc_cands * sizeof(*g->cands));
 	}
+	g->cands[g->nr_cands++] = (struct cand){ pv, ov, score };
 }
 
-/*
- * What is left of a name: new if the original function has none left, in
- * the order of first use if both have as many left, else ambiguous.
- */
-static void pair_rest(struct fn_pairs *f)
+/* The sites and anchors of fn and its twin, and their scores. */
+static struct fn_pairs *fn_pairs(struct pairing *g, struct kelf_symbol *fn)
 {
-	size_t i, j, k, np, no;
-
-	for (i = 0; i < f->p.nr_vars; i++) {
-		struct kelf_symbol *v = f->p.vars[i];
-
-		if (f->twin[i] || f->ambiguous[i])
-			continue;
-		np = no = 0;
-		for (j = 0; j < f->p.nr_vars; j++)
-			np += !f->twin[j] && alike(f->p.vars[j], v);
-		for (j = 0; j < f->o.nr_vars; j++)
-			no += !taken_orig(f, f->o.vars[j]) &&
-			      alike(f->o.vars[j], v);
-		if (!no)
-			continue;
-		if (np != no) {
-			f->ambiguous[i] = true;
-			continue;
-		}
-		for (j = 0, k = 0; j < f->o.nr_vars; j++) {
-			struct kelf_symbol *o = f->o.vars[j];
-
-			if (!taken_orig(f, o) && alike(o, v) && k++ == 0)
-				f->twin[i] = o;
-		}
-	}
-}
-
-static struct fn_pairs *fn_pairs(struct diff *d, struct fn_pairs *all,
-				 struct kelf_symbol *fn)
-{
-	struct fn_pairs *f = &all[fn->index];
-	unsigned int *sc;
+	struct fn_pairs *f = &g->fns[fn->index];
 	size_t i, j;
+	unsigned int s;
 
 	if (f->done)
 		return f;
 	f->done = true;
-	function_sites(d, d->patched, fn, &f->p);
-	function_sites(d, d->orig, fn->twin, &f->o);
+	function_sites(g->d, g->d->patched, fn, &f->p);
+	function_sites(g->d, g->d->orig, fn->twin, &f->o);
 	mark_distinct(f);
 	set_anchors(&f->p);
 	set_anchors(&f->o);
-	f->twin = xcalloc(f->p.nr_vars + 1, sizeof(*f->twin));
-	f->ambiguous = xcalloc(f->p.nr_vars + 1, sizeof(*f->ambiguous));
-	sc = xcalloc(f->p.nr_vars * f->o.nr_vars + 1, sizeof(*sc));
 	for (i = 0; i < f->p.nr_vars; i++)
-		for (j = 0; j < f->o.nr_vars; j++)
-			sc[i * f->o.nr_vars + j] = score(f, f->p.vars[i],
-							 f->o.vars[j]);
-	pair_by_sites(f, sc);
-	pair_rest(f);
-	free(sc);
+		for (j = 0; j < f->o.nr_vars; j++) {
+			s = score(f, f->p.vars[i], f->o.vars[j]);
+			if (s)
+				add_cand(g, f->p.vars[i], f->o.vars[j], s);
+		}
 	return f;
 }
 
-static void free_pairs(struct fn_pairs *all, size_t n)
+static bool is_free(const struct pairing *g, const struct cand *c)
+{
+	return !g->to[c->pv->index] && !g->taken[c->ov->index];
+}
+
+/*
+ * Pair by call site over all users, best total score first; a tie for the
+ * best is ambiguous.
+ */
+static void match_cands(struct pairing *g)
+{
+	struct cand *best;
+	size_t i;
+
+	for (;;) {
+		best = NULL;
+		for (i = 0; i < g->nr_cands; i++)
+			if (is_free(g, &g->cands[i]) &&
+			    (!best || g->cands[i].score > best->score))
+				best = &g->cands[i];
+		if (!best)
+			return;
+		for (i = 0; i < g->nr_cands; i++) {
+			struct cand *c = &g->cands[i];
+
+			if (c != best && is_free(g, c) &&
+			    c->score == best->score &&
+			    (c->pv == best->pv || c->ov == best->ov)) {
+				g->ambiguous[best->pv->index] = true;
+				g->ambiguous[c->pv->index] = true;
+			}
+		}
+		g->to[best->pv->index] = best->ov;
+		g->taken[best->ov->index] = true;
+	}
+}
+
+static size_t left_like(const struct pairing *g, const struct seq *q,
+			const struct kelf_symbol *v, bool orig)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < q->nr_vars; j++) {
+		const struct kelf_symbol *s = q->vars[j];
+
+		if (alike(s, v) && !(orig ? g->taken[s->index] :
+				     g->to[s->index] != NULL))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * What is left of a name in f: new if the original function has none
+ * left, in the order of first use if both have as many left, else
+ * ambiguous.
+ */
+static void pair_rest(struct pairing *g, const struct fn_pairs *f)
+{
+	size_t i, j, np, no;
+
+	for (i = 0; i < f->p.nr_vars; i++) {
+		struct kelf_symbol *v = f->p.vars[i];
+
+		if (g->to[v->index] || g->ambiguous[v->index])
+			continue;
+		np = left_like(g, &f->p, v, false);
+		no = left_like(g, &f->o, v, true);
+		if (!no)
+			continue;
+		if (np != no) {
+			g->ambiguous[v->index] = true;
+			continue;
+		}
+		for (j = 0; j < f->o.nr_vars; j++) {
+			struct kelf_symbol *o = f->o.vars[j];
+
+			if (!g->taken[o->index] && alike(o, v)) {
+				g->to[v->index] = o;
+				g->taken[o->index] = true;
+				break;
+			}
+		}
+	}
+}
+
+static void free_fns(struct fn_pairs *all, size_t n)
 {
 	size_t i;
 
@@ -432,38 +485,19 @@ static void free_pairs(struct fn_pairs *all, size_t n)
 		free(all[i].p.vars);
 		free(all[i].o.s);
 		free(all[i].o.vars);
-		free(all[i].twin);
-		free(all[i].ambiguous);
 	}
 	free(all);
 }
 
-/* The original variable that user fn (with a twin) says v is. */
-static bool twin_by_user(struct diff *d, struct fn_pairs *all,
-			 struct kelf_symbol *v, struct kelf_symbol *fn,
-			 struct kelf_symbol **cand)
+static void refuse_ambiguous(struct diff *d, const struct uses *pu,
+			     struct kelf_symbol *v)
 {
-	struct fn_pairs *f = fn_pairs(d, all, fn);
+	struct kelf_symbol *fn = NULL;
 	size_t i;
 
-	*cand = NULL;
-	for (i = 0; i < f->p.nr_vars; i++) {
-		if (f->p.vars[i] != v)
-			continue;
-		/*
-		 * size 0 (a lockdep key without lockdep): no state to lose;
-		 * a switch table is a constant, copied anyway
-		 */
-		if (f->ambiguous[i] && v->sym.st_size && !is_constant(v))
-			return false;
-		*cand = f->ambiguous[i] ? NULL : f->twin[i];
-	}
-	return true;
-}
-
-static void refuse_ambiguous(struct diff *d, struct kelf_symbol *v,
-			     struct kelf_symbol *fn)
-{
+	for (i = 0; i < pu->nr && !fn; i++)
+		if (pu->list[i].var == v && pu->list[i].fn->twin)
+			fn = pu->list[i].fn;
 	refuse(d, v->name, "static local variable used by %s: create-diff-"
 	       "object cannot tell which of the static locals of that name "
 	       "that the original %s uses it is, if any (no string or call "
@@ -471,44 +505,52 @@ static void refuse_ambiguous(struct diff *d, struct kelf_symbol *v,
 	       "guess would give it another variable's state; give the new "
 	       "static variable another name, or put a new call site "
 	       "(printk_ratelimited(), pr_warn_once(), ...) in a new function "
-	       "of its own", fn->name, fn->twin->name);
+	       "of its own", fn ? fn->name : "?",
+	       fn ? fn->twin->name : "?");
 }
 
-/* Pair v through its users; false if no user of it has a twin. */
-static bool pair_by_users(struct diff *d, const struct uses *pu,
-			  struct fn_pairs *all, struct kelf_symbol *v)
+/*
+ * size 0 (a lockdep key without lockdep): no state to lose; a switch
+ * table is a constant, copied anyway
+ */
+static bool stateless(const struct kelf_symbol *v)
 {
-	struct kelf_symbol *found = NULL, *cand;
-	bool any = false;
+	return !v->sym.st_size || is_constant(v);
+}
+
+/* The static locals used by functions with a twin, paired by call site. */
+static void pair_by_users(struct diff *d, const struct uses *pu)
+{
+	struct pairing g = { .d = d };
 	size_t i;
 
-	for (i = 0; i < pu->nr; i++) {
-		struct kelf_symbol *fn = pu->list[i].fn;
+	g.fns = xcalloc(d->patched->nr_syms, sizeof(*g.fns));
+	g.to = xcalloc(d->patched->nr_syms, sizeof(*g.to));
+	g.ambiguous = xcalloc(d->patched->nr_syms, sizeof(*g.ambiguous));
+	g.taken = xcalloc(d->orig->nr_syms, sizeof(*g.taken));
+	for (i = 0; i < pu->nr; i++)
+		if (pu->list[i].fn->twin)
+			fn_pairs(&g, pu->list[i].fn);
+	match_cands(&g);
+	for (i = 0; i < pu->nr; i++)
+		if (pu->list[i].fn->twin)
+			pair_rest(&g, &g.fns[pu->list[i].fn->index]);
+	for (i = 1; i < d->patched->nr_syms; i++) {
+		struct kelf_symbol *v = d->patched->syms[i], *o = g.to[i];
 
-		if (pu->list[i].var != v || !fn->twin)
-			continue;
-		any = true;
-		if (!twin_by_user(d, all, v, fn, &cand)) {
-			refuse_ambiguous(d, v, fn);
-			return true;
+		if (g.ambiguous[i] && !stateless(v))
+			refuse_ambiguous(d, pu, v);
+		else if (o && !g.ambiguous[i] && !v->twin && !o->twin &&
+			 kelf_type(o) == kelf_type(v)) {
+			v->twin = o;
+			o->twin = v;
 		}
-		if (cand && found && cand != found) {
-			refuse(d, v->name, "static local variable: its users "
-			       "used different variables in the original (%s "
-			       "uses %s, another uses %s), so create-diff-"
-			       "object cannot tell whose state it keeps; keep "
-			       "one static variable per function",
-			       fn->name, cand->name, found->name);
-			return true;
-		}
-		if (cand)
-			found = cand;
 	}
-	if (found && !found->twin && kelf_type(found) == kelf_type(v)) {
-		v->twin = found;
-		found->twin = v;
-	}
-	return any;
+	free_fns(g.fns, d->patched->nr_syms);
+	free(g.to);
+	free(g.ambiguous);
+	free(g.taken);
+	free(g.cands);
 }
 
 static bool has_user(const struct uses *u, const struct kelf_symbol *var)
@@ -577,7 +619,6 @@ static void unpair_content(struct kelf *k)
 
 void pair_static_locals(struct diff *d)
 {
-	struct fn_pairs *all = xcalloc(d->patched->nr_syms, sizeof(*all));
 	struct uses pu = { 0 }, ou = { 0 };
 	size_t i;
 
@@ -585,15 +626,14 @@ void pair_static_locals(struct diff *d)
 	unpair_content(d->orig);
 	collect_uses(d->patched, &pu);
 	collect_uses(d->orig, &ou);
+	pair_by_users(d, &pu);
 	for (i = 1; i < d->patched->nr_syms; i++) {
 		struct kelf_symbol *v = d->patched->syms[i];
 
-		if (!is_static_local(v) || !v->sec || v->twin || by_content(v))
-			continue;
-		if (!pair_by_users(d, &pu, all, v) && !has_user(&pu, v))
+		if (is_static_local(v) && v->sec && !v->twin &&
+		    !by_content(v) && !has_user(&pu, v))
 			pair_unused(d, &pu, &ou, v);
 	}
-	free_pairs(all, d->patched->nr_syms);
 	free(pu.list);
 	free(ou.list);
 }
