@@ -154,6 +154,7 @@ struct seq {
 	size_t n;
 	struct kelf_symbol **vars;	/* its static locals, by first use */
 	size_t nr_vars;
+	size_t *uses, nr_uses;		/* the sites that use them */
 };
 
 /* The static locals of a patched function and of its twin. */
@@ -207,9 +208,13 @@ static void function_sites(struct diff *d, struct kelf *k,
 		q->n++;
 	}
 	qsort(q->s, q->n, sizeof(*q->s), by_offset);
+	q->uses = xcalloc(max, sizeof(*q->uses));
+	q->nr_uses = 0;
 	for (i = 0; i < q->n; i++)
-		if (q->s[i].var)
+		if (q->s[i].var) {
 			add_var(q, q->s[i].var);
+			q->uses[q->nr_uses++] = i;
+		}
 }
 
 static int by_tok(const void *a, const void *b)
@@ -311,13 +316,13 @@ static unsigned int score(const struct fn_pairs *f,
 
 	if (!alike(pv, ov))
 		return 0;
-	for (i = 0; i < f->p.n; i++) {
-		const struct site *a = &f->p.s[i];
+	for (i = 0; i < f->p.nr_uses; i++) {
+		const struct site *a = &f->p.s[f->p.uses[i]];
 
 		if (a->var != pv)
 			continue;
-		for (j = 0; j < f->o.n; j++) {
-			const struct site *b = &f->o.s[j];
+		for (j = 0; j < f->o.nr_uses; j++) {
+			const struct site *b = &f->o.s[f->o.uses[j]];
 
 			if (b->var != ov)
 				continue;
@@ -483,8 +488,10 @@ static void free_fns(struct fn_pairs *all, size_t n)
 	for (i = 0; i < n; i++) {
 		free(all[i].p.s);
 		free(all[i].p.vars);
+		free(all[i].p.uses);
 		free(all[i].o.s);
 		free(all[i].o.vars);
+		free(all[i].o.uses);
 	}
 	free(all);
 }
