@@ -118,6 +118,21 @@ void propagate(struct diff *d);
 bool is_static_local(const struct kelf_symbol *s);
 void pair_static_locals(struct diff *d);
 
+/* constants.c: data compared by content, copied into the livepatch */
+bool is_merge_section(const struct kelf_section *sec);
+bool is_constant(const struct kelf_symbol *s);
+bool is_dyndbg_descriptor(const struct kelf_symbol *s);
+bool by_content(const struct kelf_symbol *s);
+bool same_content(struct diff *d, const struct kelf_symbol *p,
+		  const struct kelf_symbol *o);
+bool same_merged_constant(const struct target *pt, const struct target *ot);
+unsigned long rela_token(struct diff *d, struct kelf *k,
+			 const struct kelf_rela *r, int depth);
+
+/* dyndbg.c */
+int write_dyndbg(struct diff *d);
+bool report_dyndbg(struct diff *d, struct kelf_symbol *s);
+
 /* check.c */
 void check(struct diff *d);
 void refuse(struct diff *d, const char *name, const char *fmt, ...)

@@ -64,8 +64,10 @@ bool same_rela(struct diff *d, const struct kelf_rela *pr,
 	rela_target(d->orig, or, &ot);
 	if (pt.sec && ot.sec && special_is_piece(pt.sec))
 		return same_piece_target(d, &pt, &ot);
-	if (pt.addend != ot.addend && !(pt.sec && is_string_section(pt.sec)))
+	if (pt.addend != ot.addend && !(pt.sec && is_merge_section(pt.sec)))
 		return false;
+	if (pt.sym && ot.sym && by_content(pt.sym) && by_content(ot.sym))
+		return same_content(d, pt.sym, ot.sym);
 	if (pt.sym && ot.sym) {
 		const char *pn = pt.sym->twin ? pt.sym->twin->name :
 			       pt.sym->name;
@@ -79,6 +81,8 @@ bool same_rela(struct diff *d, const struct kelf_rela *pr,
 		os = target_string(&ot);
 		return ps && os && !strcmp(ps, os);
 	}
+	if (is_merge_section(pt.sec) && is_merge_section(ot.sec))
+		return same_merged_constant(&pt, &ot);
 	return !strcmp(section_name(pt.sec, true), ot.sec->name) &&
 	       section_hash(pt.sec) == section_hash(ot.sec);
 }

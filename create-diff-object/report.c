@@ -100,6 +100,9 @@ static void report_data(struct diff *d, struct kelf_symbol *s)
 {
 	const struct symstate *st = sym_state(d, s);
 
+	if (report_dyndbg(d, s) || (is_constant(s) && !st->copied))
+		return;	/* a constant is copied like a string literal */
+
 	if (st->copied)
 		report_item(d, "new-data", out_name(d, s), "%s", st->why);
 	else if (s->status == KELF_NEW && strcmp(out_name(d, s), s->name))

@@ -28,13 +28,15 @@ void include_target(struct diff *d, struct kelf_section *from,
 	if (special_skip_rela(d, from, &t))
 		return;
 	if (t.sym && t.sym->sec) {
-		if (t.sym->status == KELF_NEW || is_cold_part(t.sym))
+		/* constants and descriptors: the module's own copies */
+		if (t.sym->status == KELF_NEW || is_cold_part(t.sym) ||
+		    is_constant(t.sym) || is_dyndbg_descriptor(t.sym))
 			include_symbol(d, t.sym);
 		return;
 	}
 	if (!t.sec || is_ignored_section(t.sec))
 		return;
-	if (t.sec->nr_syms && !is_string_section(t.sec)) {
+	if (t.sec->nr_syms && !is_merge_section(t.sec)) {
 		/* never copy data that has a name: it may be kernel state */
 		refuse(d, t.sec->name, "a relocation at 0x%lx of %s points at "
 		       "offset %ld of this section, and no symbol of it covers "

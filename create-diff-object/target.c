@@ -145,10 +145,10 @@ static struct kelf_symbol *cover(struct kelf *k, const struct kelf_rela *r,
 }
 
 /*
- * A relocation against a section, or against a label in a string section
- * (".LC3", which the assembler keeps for data tables), means a spot in
- * that section: the function or object covering it, if any, else strings
- * or anonymous data.
+ * A relocation against a section, or against a label in a mergeable
+ * section (".LC3", which the assembler keeps there: strings,
+ * .rodata.cst16), means a spot in that section: the function or object
+ * covering it, if any, else strings, constants or anonymous data.
  */
 void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t)
 {
@@ -159,14 +159,14 @@ void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t)
 	t->sec = NULL;
 	t->addend = r->addend;
 	t->spot = -1;
-	if (!sec || (kelf_type(s) != STT_SECTION && !is_string_section(sec)))
+	if (!sec || (kelf_type(s) != STT_SECTION && !is_merge_section(sec)))
 		return;
 	t->sym = NULL;
 	t->sec = sec;
 	if (kelf_type(s) != STT_SECTION)
 		t->addend += (long)s->sym.st_value;
 	t->spot = spot(k, r, t->addend);
-	if (is_string_section(sec))
+	if (is_merge_section(sec))
 		return;
 	c = cover(k, r, t);
 	if (!c)

@@ -104,14 +104,15 @@ static void add_alias(struct diff *d, struct kelf_symbol *p,
  * The name of p in the output.  A new static local can have the number
  * that another variable has in the original object, and the new code
  * refers to that one by its original name (an UNDEF symbol): the new one
- * gets a ".new" suffix.
+ * gets a ".new" suffix.  Not a constant or descriptor: nothing refers to
+ * the kernel's (constants.c).
  */
 const char *out_name(struct diff *d, struct kelf_symbol *p)
 {
 	struct symstate *st = sym_state(d, p);
 
 	if (!st->out_name && p->status == KELF_NEW && is_static_local(p) &&
-	    kelf_find_symbol(d->orig, p->name))
+	    !by_content(p) && kelf_find_symbol(d->orig, p->name))
 		st->out_name = join(p->name, "", ".new");
 	return st->out_name ? st->out_name : p->name;
 }
@@ -264,6 +265,8 @@ int write_output(struct diff *d, const char *path)
 
 	d->out = kelf_new(&d->patched->ehdr, path);
 	add_file_symbol(d);
+	if (write_dyndbg(d))
+		return -1;
 	for (i = 1; i < d->patched->nr_syms; i++) {
 		struct kelf_symbol *s = d->patched->syms[i];
 

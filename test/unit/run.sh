@@ -43,6 +43,8 @@ UNIT_CFLAGS=(
 	-Wall
 	# kpatch-build's own headers (kpatch-macros.h), as for diffed objects
 	-I "$REPO/templates"
+	# the cases' stand-ins for kernel macros (include/)
+	-I "$UNIT_DIR/include"
 )
 
 # The prefix given to the differ: aliases are __kpb_new.t.NAME.
