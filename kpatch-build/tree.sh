@@ -368,8 +368,9 @@ build_objects() {
 	done
 	if ! KPB_DIFF_OBJECTS="${OBJECTS[*]}" KPB_INCLUDE="$TEMPLATES" \
 	     KPB_REAL_PATH="$(make_path)" KPB_REAL_CC="$cc" \
-	     PATH="$WORK/bin:$(make_path)" make -C "$SRC" -j"$JOBS" \
-			"${TREE_MAKE_VARS[@]}" "${OBJECTS[@]}" >>"$LOG" 2>&1; then
+	     PATH="$WORK/bin:$(make_path)" with_progress "$kind objects" \
+			"${#OBJECTS[@]}" make -C "$SRC" -j"$JOBS" \
+			"${TREE_MAKE_VARS[@]}" "${OBJECTS[@]}"; then
 		grep -q 'No space left' "$LOG" && no_space "$WORK"
 		grep -E 'error:|Error [0-9]' "$LOG" | tail -n 10 >&2 || true
 		die "building the $kind objects failed; see $LOG"

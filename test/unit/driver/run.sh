@@ -11,6 +11,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=/dev/null
 . "$here/../../../kpatch-build/common.sh"
 # shellcheck source=/dev/null
+. "$here/../../../kpatch-build/progress.sh"
+# shellcheck source=/dev/null
 . "$here/../../../kpatch-build/tree.sh"
 # shellcheck source=/dev/null
 . "$here/../../../kpatch-build/target.sh"
@@ -114,6 +116,18 @@ P
 		arch/arm64/a.c arch/x86/a.c fs/a.c scripts/mod/modpost.c \
 		scripts/Makefile.build Makefile fs/Kconfig; do
 		[ -n "$(ignored_why "$f")" ] && printf 'i' || printf 'b'; done)" "iiiibbibbb"
+}
+
+# The progress line: done/total, elapsed, an estimate; with_progress gives
+# the command's status and prints nothing for a few objects.
+test_progress() {
+	local got
+	LOG=$work/progress.log
+	: >"$LOG"
+	got="$(progress_line orig 0 10 3) | $(progress_line orig 5 10 20) | $(progress_line orig 12 10 9)"
+	with_progress x 2 sh -c 'echo "  CC      a.o"; exit 3' 2>"$work/progress.err" ||
+		got="$got | status $? $(wc -c <"$work/progress.err") $(grep -c 'CC' "$LOG")"
+	result progress "$got" "orig: 0/10 objects, 3s, about ? left | orig: 5/10 objects, 20s, about 20s left | orig: 10/10 objects, 9s, about 0s left | status 3 0 1"
 }
 
 # Lines added, removed, at the end, and next to a macro continuation.
@@ -339,6 +353,7 @@ test_patch_files
 test_patch_refusal
 test_patch_paths
 test_patch_filter
+test_progress
 test_line_numbers
 test_macro_continuation
 test_same_length
