@@ -367,15 +367,27 @@ distro_module_debug() {
 	fi
 	t0=$(date +%s.%N)
 	tmp=$(mktemp -d "$cache/.unpack.XXXXXX") || exit 1
-	if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./$member" 2>/dev/null; then
+	# the copy may be compressed like the shipped module: MEMBER.xz
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$tmp" --wildcards "./$member*" 2>/dev/null || true
+	for dst in "$tmp/$member" "$tmp/$member".*; do
+		[ -f "$dst" ] && break
+	done
+	if [ ! -f "$dst" ]; then
 		rm -rf "$tmp"
 		info "module $name: ${deb##*/} has no $member: same-named statics of $name cannot be told apart"
 		return 0
 	fi
-	if ! { mkdir -p "$(dirname "$cache/$member")" &&
-		mv "$tmp/$member" "$cache/$member"; }; then
+	mkdir -p "$(dirname "$cache/$member")" ||
+		die "cannot create the directory of $member in $cache"
+	case $dst in
+	*.xz) xz -dc "$dst" >"$tmp/ko" ;;
+	*.gz) gzip -dc "$dst" >"$tmp/ko" ;;
+	*.zst) zstd -qdc "$dst" >"$tmp/ko" ;;
+	*) mv "$dst" "$tmp/ko" ;;
+	esac || die "cannot decompress the debug module $dst; is ${dst##*.} installed?"
+	mv "$tmp/ko" "$cache/$member" ||
 		die "cannot move the debug module $member into $cache"
-	fi
 	rm -rf "$tmp"
 	info "module $name: unpacked its debug copy from ${deb##*/} in $(elapsed "$t0")s" >&2
 	printf '%s\n' "$cache/$member"

@@ -230,7 +230,7 @@ fake_file() {
 # A module without STT_FILE symbols gets its debug copy in distro mode:
 # from the root (an installed -dbg package), else unpacked once from the
 # -dbg .deb kept in the cache; a module with them, or outside distro mode,
-# gets none.
+# gets none.  A compressed copy is unpacked like the module.
 test_module_debug() {
 	local got="" rel=6.1.0-9-cloud-amd64 m=kernel/fs/foo.ko pkg
 	WORK=$work/wd
@@ -250,9 +250,13 @@ test_module_debug() {
 	mkdir -p "$pkg/DEBIAN" "$pkg/usr/lib/debug/lib/modules/$rel/kernel/fs"
 	printf 'Package: linux-image-%s-dbg\nVersion: 6.1.99-1\nArchitecture: amd64\nMaintainer: t <t@t>\nDescription: t\n' "$rel" >"$pkg/DEBIAN/control"
 	cp "$work/withfile.ko" "$pkg/usr/lib/debug/lib/modules/$rel/$m"
+	xz -c "$work/withfile.ko" >"$pkg/usr/lib/debug/lib/modules/$rel/kernel/fs/bar.ko.xz"
 	dpkg-deb -b -Zgzip "$pkg" "$work/dc/debs/linux-image-$rel-dbg_6.1.99-1_amd64.deb" >/dev/null
 	find_module_debug foo "$work/dr/lib/modules/$rel/$m" "$work/dr/lib/modules/$rel/$m" 2>/dev/null
 	got="$got $(debug_target_of foo | sed "s|^$work/||")"
+	xz -c "$work/dr/lib/modules/$rel/$m" >"$work/dr/lib/modules/$rel/kernel/fs/bar.ko.xz"
+	find_module_debug bar "$work/dr/lib/modules/$rel/kernel/fs/bar.ko.xz" "$work/dr/lib/modules/$rel/$m" 2>/dev/null
+	cmp -s "$(debug_target_of bar)" "$work/withfile.ko" && got="$got xz"
 	: >"$WORK/debug-targets"
 	mkdir -p "$work/dr/usr/lib/debug/lib/modules/$rel/kernel/fs"
 	cp "$work/withfile.ko" "$work/dr/usr/lib/debug/lib/modules/$rel/$m"
@@ -260,7 +264,7 @@ test_module_debug() {
 	got="$got $(debug_target_of foo | sed "s|^$work/||")"
 	# shellcheck disable=SC2034 # read by distro_mode
 	DISTRO_RELEASE=
-	result module-debug "$got" "file nodistro dc/dbg/6.1.99-1/usr/lib/debug/lib/modules/$rel/$m dr/usr/lib/debug/lib/modules/$rel/$m"
+	result module-debug "$got" "file nodistro dc/dbg/6.1.99-1/usr/lib/debug/lib/modules/$rel/$m xz dr/usr/lib/debug/lib/modules/$rel/$m"
 }
 
 # A fake tree and kbuild's listing of it: which objects include a header.
