@@ -138,7 +138,7 @@ find_target_modules() {
 # its STT_FILE symbols.
 find_module_debug() {
 	local name=$1 shipped=$2 ko=$3 dbg
-	readelf -sW "$ko" 2>/dev/null | awk '$4 == "FILE" { found = 1; exit }
+	readelf -sW "$ko" 2>/dev/null | awk '$4 == "FILE" { found = 1 }
 		END { exit !found }' && return 0
 	distro_mode || return 0
 	dbg=$(distro_module_debug "$name" "$shipped") || exit 1
