@@ -20,7 +20,9 @@
 # (make modules_prepare) into the cache:
 #
 #   ${KPB_CACHE:-~/.cache/kpatch-build}/distro/RELEASE/
-#       debs/   the downloaded packages, removed once unpacked
+#       debs/   the downloaded packages, removed once unpacked; the -dbg
+#               one is kept (debug modules are unpacked from it on demand)
+#       dbg/VERSION/  debug modules unpacked from the -dbg package
 #       root/   the unpacked packages (--distro-root replaces it)
 #       src/    the prepared source tree kpatch-build compiles objects in
 #
@@ -332,9 +334,63 @@ distro_fetch_dbg() {
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" "${members[@]}" ||
 		die "cannot unpack ${members[*]} from $deb: does the -dbg package of $DISTRO_RELEASE hold them?"
 	info "unpacked ${members[*]##*/} from ${deb##*/} in $(elapsed "$t0")s"
-	rm -f "$deb"
 	touch "$root/.kpb-$what-$DISTRO_VERSION"
 	[ "$what" = sysmap ] || touch "$root/.kpb-sysmap-$DISTRO_VERSION"
+}
+
+# The -dbg package's copy of module KO (under root/lib/modules/RELEASE),
+# with the STT_FILE symbols the shipped one lost to --strip-debug: lookup
+# tells same-named statics of a multi-object module apart with it.  Found
+# under the root (installed -dbg package), else unpacked from the kept -dbg
+# .deb into the cache once (a new module costs one pass over the .deb, about
+# 9 s on 6.1; downloading it again would add 14 s).  Prints nothing when the
+# module has no copy there.
+distro_module_debug() {
+	local name=$1 ko=$2 rel member dst deb t0 tmp cache
+	rel=${ko#"$DISTRO_ROOT/lib/modules/$DISTRO_RELEASE/"}
+	[ "$rel" != "$ko" ] || {
+		info "module $name: $ko is not under $DISTRO_ROOT/lib/modules/$DISTRO_RELEASE: no debug copy looked for"
+		return 0
+	}
+	rel=${rel%.xz}; rel=${rel%.gz}; rel=${rel%.zst}
+	member=usr/lib/debug/lib/modules/$DISTRO_RELEASE/$rel
+	cache=$DISTRO_CACHE/dbg/$DISTRO_VERSION
+	for dst in "$DISTRO_ROOT/$member" "$cache/$member"; do
+		[ ! -f "$dst" ] || { printf '%s\n' "$dst"; return 0; }
+	done
+	mkdir -p "$DISTRO_CACHE/debs" "$cache" ||
+		die "cannot create $cache for the debug modules: set KPB_CACHE to a writable directory"
+	deb=$(find "$DISTRO_CACHE/debs" -maxdepth 1 -name "linux-image-$DISTRO_RELEASE-dbg_${DISTRO_VERSION}_*.deb" | head -n 1)
+	if [ -z "$deb" ]; then
+		(cd "$DISTRO_CACHE/debs" && distro_download "linux-image-$DISTRO_RELEASE-dbg") >&2
+		deb=$(distro_deb "linux-image-$DISTRO_RELEASE-dbg") || exit 1
+	fi
+	t0=$(date +%s.%N)
+	tmp=$(mktemp -d "$cache/.unpack.XXXXXX") || exit 1
+	# the copy may be compressed like the shipped module: MEMBER.xz
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$tmp" --wildcards "./$member*" 2>/dev/null || true
+	for dst in "$tmp/$member" "$tmp/$member".*; do
+		[ -f "$dst" ] && break
+	done
+	if [ ! -f "$dst" ]; then
+		rm -rf "$tmp"
+		info "module $name: ${deb##*/} has no $member: same-named statics of $name cannot be told apart"
+		return 0
+	fi
+	mkdir -p "$(dirname "$cache/$member")" ||
+		die "cannot create the directory of $member in $cache"
+	case $dst in
+	*.xz) xz -dc "$dst" >"$tmp/ko" ;;
+	*.gz) gzip -dc "$dst" >"$tmp/ko" ;;
+	*.zst) zstd -qdc "$dst" >"$tmp/ko" ;;
+	*) mv "$dst" "$tmp/ko" ;;
+	esac || die "cannot decompress the debug module $dst; is ${dst##*.} installed?"
+	mv "$tmp/ko" "$cache/$member" ||
+		die "cannot move the debug module $member into $cache"
+	rm -rf "$tmp"
+	info "module $name: unpacked its debug copy from ${deb##*/} in $(elapsed "$t0")s" >&2
+	printf '%s\n' "$cache/$member"
 }
 
 # The packages, fetched once into the cache (or --distro-root's).

@@ -61,7 +61,7 @@ diff_objects() {
 # diff objects of the others are --linked: the livepatch module defines
 # what they define.
 resolve_symbols() {
-	local id obj objs target args
+	local id obj objs target args dbg
 	mapfile -t objs < <(for id in "${DIFF_IDS[@]}"; do
 		cat "$WORK/diff/$id.objname"; done | awk '!seen[$0]++')
 	: > "$WORK/diff/funcs"
@@ -72,6 +72,7 @@ resolve_symbols() {
 			args=(--vmlinux "$target")
 		else
 			args=(--module "$target")
+			dbg=$(debug_target_of "$obj") && args+=(--module-debug "$dbg")
 		fi
 		args+=(--symvers "$SYMVERS" --objname "$obj")
 		for id in "${DIFF_IDS[@]}"; do

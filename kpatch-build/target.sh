@@ -113,19 +113,44 @@ check_module_ko() {
 }
 
 find_target_modules() {
-	local f name
+	local f name shipped
 	mkdir -p "$WORK/modules"
 	printf 'vmlinux %s\n' "$VMLINUX" >"$WORK/targets"
+	: >"$WORK/debug-targets"
 	for f in "${OBJECTS[@]}"; do
 		name=${OWNER[$f]}
 		[ "$name" != vmlinux ] || continue
 		target_of "$name" >/dev/null && continue
 		find_module_ko "$name" "$f"
+		shipped=$KO
 		KO=$(unpack_module "$name" "$KO") || exit 1
 		check_module_ko "$name" "$KO"
 		printf '%s %s\n' "$name" "$KO" >>"$WORK/targets"
 		info "module $name: symbols from $KO"
+		find_module_debug "$name" "$shipped" "$KO"
 	done
+}
+
+# A module without STT_FILE symbols (stripped with --strip-debug, as
+# distributions ship them) cannot tell its same-named statics apart; in
+# distro mode, its copy from the -dbg package can (lookup --module-debug).
+# WORK/debug-targets: one "OBJNAME PATH" per line.  A tree's own .ko keeps
+# its STT_FILE symbols.
+find_module_debug() {
+	local name=$1 shipped=$2 ko=$3 dbg
+	readelf -sW "$ko" 2>/dev/null | awk '$4 == "FILE" { found = 1 }
+		END { exit !found }' && return 0
+	distro_mode || return 0
+	dbg=$(distro_module_debug "$name" "$shipped") || exit 1
+	[ -n "$dbg" ] || return 0
+	printf '%s %s\n' "$name" "$dbg" >>"$WORK/debug-targets"
+	info "module $name: file groups from its debug copy $dbg"
+}
+
+# The debug copy of a module target, if it has one.
+debug_target_of() {
+	awk -v n="$1" '$1 == n { print substr($0, length($1) + 2); found = 1; exit }
+		END { exit !found }' "$WORK/debug-targets" 2>/dev/null
 }
 
 # The target file (vmlinux or .ko) of a klp_object.

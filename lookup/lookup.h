@@ -6,6 +6,7 @@
  *
  *   symtab.c   the target's symbol table: names, positions, file groups
  *   sysmap.c   a System.map as the target vmlinux (no file groups)
+ *   debugmod.c a stripped module's file groups from its debug copy
  *   orig.c     what an original object says about a name (local or global)
  *   resolve.c  name -> position, through the file group for locals
  *   rename.c   one diff object: rename its UNDEF symbols, list its aliases
@@ -43,6 +44,7 @@ struct target {
 	struct kelf *k;		/* NULL for a System.map */
 	const char *path;
 	const char *objname;
+	struct target *debug;	/* --module-debug: where groups come from */
 	struct tsym *syms;	/* sorted by name, then kallsyms order */
 	size_t nr_syms;
 	struct tgroup *groups;
@@ -79,6 +81,9 @@ bool target_is_module(const struct target *t);
 bool target_is_map(const struct target *t);
 /* A module's kallsyms position of sym while it loads (whole symtab). */
 long target_full_pos(const struct target *t, const struct tsym *sym);
+
+/* debugmod.c: --module-debug PATH, before orig_load() */
+int target_adopt_debug(struct target *t, const char *path);
 
 /* sysmap.c */
 bool sysmap_detect(const char *path);

@@ -2,8 +2,8 @@
 /*
  * lookup --vmlinux VMLINUX --symvers Module.symvers [--objname vmlinux]
  *        [--linked OTHER.o ...] [--verbose] ORIG.o DIFF.o [ORIG.o DIFF.o ...]
- * lookup --module MODULE.ko --objname MODNAME --symvers Module.symvers
- *        [--linked OTHER.o ...] [--verbose] ORIG.o DIFF.o [ORIG.o DIFF.o ...]
+ * lookup --module MODULE.ko [--module-debug DEBUG.ko] --objname MODNAME
+ *        --symvers Module.symvers [--linked OTHER.o ...] [--verbose] ORIG.o DIFF.o [ORIG.o DIFF.o ...]
  *
  * Renames, in each DIFF.o (rewritten in place), the UNDEF symbols the module
  * loader cannot resolve to ".klp.sym.OBJNAME.NAME,POS", and prints one line
@@ -11,6 +11,8 @@
  * The pairs are the objects of one klp_object (vmlinux, or module MODNAME);
  * OTHER.o are the diff objects of the other klp_objects of the same livepatch
  * (read, not written): what they define, the livepatch module links.
+ * DEBUG.ko is MODULE.ko before --strip-debug (a -dbg package's copy): its
+ * STT_FILE symbols tell same-named statics of MODULE.ko apart.
  * Nothing is written unless every name resolves.  See doc/PIPELINE.md.
  */
 #include "lookup.h"
@@ -23,6 +25,7 @@
 struct opts {
 	const char *vmlinux;
 	const char *module;
+	const char *module_debug;
 	const char *symvers;
 	const char *objname;
 	bool verbose;
@@ -37,7 +40,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: lookup --vmlinux VMLINUX --symvers Module.symvers "
 		"[--objname vmlinux] [--linked OTHER.o ...] [--verbose] "
 		"ORIG.o DIFF.o [ORIG.o DIFF.o ...]\n"
-		"       lookup --module MODULE.ko --objname MODNAME "
+		"       lookup --module MODULE.ko [--module-debug DEBUG.ko] "
+		"--objname MODNAME "
 		"--symvers Module.symvers [--linked OTHER.o ...] [--verbose] "
 		"ORIG.o DIFF.o [ORIG.o DIFF.o ...]\n");
 }
@@ -60,6 +64,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		{ "vmlinux", required_argument, NULL, 'v' },
 		{ "module", required_argument, NULL, 'm' },
+		{ "module-debug", required_argument, NULL, 'd' },
 		{ "linked", required_argument, NULL, 'l' },
 		{ "symvers", required_argument, NULL, 's' },
 		{ "objname", required_argument, NULL, 'o' },
@@ -76,6 +81,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'm':
 			o->module = optarg;
+			break;
+		case 'd':
+			o->module_debug = optarg;
 			break;
 		case 'l':
 			o->linked = xrealloc(o->linked, (o->nr_linked + 1) *
@@ -223,7 +231,8 @@ int main(int argc, char **argv)
 		return 1;
 	r.verbose = o.verbose;
 	r.t = target_load(o.vmlinux ? o.vmlinux : o.module, o.objname);
-	if (!r.t)
+	if (!r.t || (o.module_debug &&
+		     target_adopt_debug(r.t, o.module_debug)))
 		goto out;
 	r.sv = symvers_load(o.symvers);
 	if (!r.sv || load_linked(&r, &o) || load_pairs(&r, &o) ||

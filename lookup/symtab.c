@@ -220,6 +220,7 @@ void target_free(struct target *t)
 	free(t->syms);
 	free(t->groups);
 	sysmap_free(t);
+	target_free(t->debug);
 	if (t->k)
 		kelf_close(t->k);
 	free(t);

@@ -20,6 +20,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../../../kpatch-build/headers.sh"
 # shellcheck source=/dev/null
 . "$here/../../../kpatch-build/module.sh"
+# shellcheck source=/dev/null
+. "$here/../../../kpatch-build/distro.sh"
 # shellcheck disable=SC2034 # read by headers.sh
 LIBEXEC=$(cd "$here/../../../kpatch-build" && pwd)
 # shellcheck source=test/unit/driver/lib.sh
@@ -239,6 +241,46 @@ fake_file() {
 	printf '%s\n' "$@" >"$f"
 }
 
+# A module without STT_FILE symbols gets its debug copy in distro mode:
+# from the root (an installed -dbg package), else unpacked once from the
+# -dbg .deb kept in the cache; a module with them, or outside distro mode,
+# gets none.  A compressed copy is unpacked like the module.
+test_module_debug() {
+	local got="" rel=6.1.0-9-cloud-amd64 m=kernel/fs/foo.ko pkg
+	WORK=$work/wd
+	mkdir -p "$WORK" "$work/dr/lib/modules/$rel/kernel/fs" "$work/dc/debs"
+	: >"$WORK/debug-targets"
+	fake_ko "$work/dr/lib/modules/$rel/$m" foo 6.1.99
+	echo 'static int f(void) { return 0; } int g(void) { return f(); }' >"$work/f.c"
+	gcc -c -o "$work/withfile.ko" "$work/f.c"
+	find_module_debug foo "$work/withfile.ko" "$work/withfile.ko"
+	[ -s "$WORK/debug-targets" ] || got="file"
+	DISTRO_RELEASE=
+	find_module_debug foo "$work/dr/lib/modules/$rel/$m" "$work/dr/lib/modules/$rel/$m"
+	[ -s "$WORK/debug-targets" ] || got="$got nodistro"
+	# shellcheck disable=SC2034 # read by distro_module_debug
+	DISTRO_RELEASE=$rel DISTRO_ROOT=$work/dr DISTRO_CACHE=$work/dc DISTRO_VERSION=6.1.99-1
+	pkg=$work/pkg
+	mkdir -p "$pkg/DEBIAN" "$pkg/usr/lib/debug/lib/modules/$rel/kernel/fs"
+	printf 'Package: linux-image-%s-dbg\nVersion: 6.1.99-1\nArchitecture: amd64\nMaintainer: t <t@t>\nDescription: t\n' "$rel" >"$pkg/DEBIAN/control"
+	cp "$work/withfile.ko" "$pkg/usr/lib/debug/lib/modules/$rel/$m"
+	xz -c "$work/withfile.ko" >"$pkg/usr/lib/debug/lib/modules/$rel/kernel/fs/bar.ko.xz"
+	dpkg-deb -b -Zgzip "$pkg" "$work/dc/debs/linux-image-$rel-dbg_6.1.99-1_amd64.deb" >/dev/null
+	find_module_debug foo "$work/dr/lib/modules/$rel/$m" "$work/dr/lib/modules/$rel/$m" 2>/dev/null
+	got="$got $(debug_target_of foo | sed "s|^$work/||")"
+	xz -c "$work/dr/lib/modules/$rel/$m" >"$work/dr/lib/modules/$rel/kernel/fs/bar.ko.xz"
+	find_module_debug bar "$work/dr/lib/modules/$rel/kernel/fs/bar.ko.xz" "$work/dr/lib/modules/$rel/$m" 2>/dev/null
+	cmp -s "$(debug_target_of bar)" "$work/withfile.ko" && got="$got xz"
+	: >"$WORK/debug-targets"
+	mkdir -p "$work/dr/usr/lib/debug/lib/modules/$rel/kernel/fs"
+	cp "$work/withfile.ko" "$work/dr/usr/lib/debug/lib/modules/$rel/$m"
+	find_module_debug foo "$work/dr/lib/modules/$rel/$m" "$work/dr/lib/modules/$rel/$m" 2>/dev/null
+	got="$got $(debug_target_of foo | sed "s|^$work/||")"
+	# shellcheck disable=SC2034 # read by distro_mode
+	DISTRO_RELEASE=
+	result module-debug "$got" "file nodistro dc/dbg/6.1.99-1/usr/lib/debug/lib/modules/$rel/$m xz dr/usr/lib/debug/lib/modules/$rel/$m"
+}
+
 # A fake tree and kbuild's listing of it: which objects include a header.
 #   b.h, included by a.h: fs/one.c includes a.h, so it includes b.h
 #   fs/local.h ("local.h" in fs/) includes b.h: fs/two.c; fs/sub/five.c
@@ -359,6 +401,7 @@ test_macro_continuation
 test_same_length
 test_object_owner
 test_find_module
+test_module_debug
 test_include_scan
 test_module_objtool
 test_gcc_wrapper

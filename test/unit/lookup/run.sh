@@ -902,6 +902,40 @@ test_module_without_file_symbols() {
 		{ echo "two objects: error does not say mdup is ambiguous: $(cat "$d/err")"; return 1; }
 }
 
+# The same stripped module with --module-debug: the -dbg package's copy of
+# it (its symbols and their STT_FILE symbols) tells m1.c's mdup from m2.c's;
+# the position is the stripped module's.  A debug module of other symbols
+# is refused.
+test_module_debug_tells_apart() {
+	local d rc=0 u pos
+	d=$(fresh module_debug diff_m1 diff_a)
+	if ! { strip --strip-debug -o "$d/two.ko" "$work/fake-mod.ko" &&
+		ld -r -o "$d/one.ko" "$work/obj/m1.o" "$work/obj/modinfo_fake.o"; }; then
+		echo "fixture: cannot link and strip the modules"
+		return 1
+	fi
+	pos=$(expected_mod_pos "$work/fake-mod.ko" mdup m1.c) ||
+		{ echo "fixture: no single mdup in m1.c"; return 1; }
+	cp "$d/diff_m1.o" "$d/before.o"
+	"$LOOKUP" --module "$d/two.ko" --module-debug "$work/fake-mod.ko" \
+		--objname fake_mod --symvers "$work/Module.symvers" \
+		--linked "$d/diff_a.o" "$work/obj/m1.o" "$d/diff_m1.o" \
+		> "$d/out" 2> "$d/err" || { cat "$d/err"; return 1; }
+	u=$(undefs "$d/diff_m1.o" | grep mdup)
+	[ "$u" = ".klp.sym.fake_mod.mdup,$pos" ] ||
+		{ echo "mdup became [$u], expected .klp.sym.fake_mod.mdup,$pos"; return 1; }
+	cp "$d/before.o" "$d/diff_m1.o"
+	"$LOOKUP" --module "$d/two.ko" --module-debug "$d/one.ko" \
+		--objname fake_mod --symvers "$work/Module.symvers" \
+		--linked "$d/diff_a.o" "$work/obj/m1.o" "$d/diff_m1.o" \
+		> "$d/out" 2> "$d/err" || rc=$?
+	[ "$rc" -eq 1 ] || { echo "other debug module: exit status $rc, expected 1"; return 1; }
+	grep -q 'one.ko.*not the debug copy of .*two.ko' "$d/err" ||
+		{ echo "other debug module: error does not say so: $(cat "$d/err")"; return 1; }
+	cmp -s "$d/diff_m1.o" "$d/before.o" ||
+		{ echo "diff_m1.o was written despite the error"; return 1; }
+}
+
 # ---- System.map as the target --------------------------------------------
 
 # System.map of a fake vmlinux, as scripts/mksysmap writes it.
@@ -1004,7 +1038,7 @@ main() {
 		 klp_convert_early_sections_error klp_convert_early_sections_vmlinux \
 		 klp_convert_module_static_call klp_convert_module_static_call_error \
 		 module_lookup_then_klp_convert \
-		 module_without_file_symbols \
+		 module_without_file_symbols module_debug_tells_apart \
 		 sysmap_like_vmlinux sysmap_neighbours_decide sysmap_tie_error \
 		 sysmap_stub_error; do
 		run_test "$t"
