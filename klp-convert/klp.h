@@ -9,6 +9,8 @@
  *   relocs.c   relocations to livepatch symbols: .rela.SEC -> .klp.rela.OBJ.SEC
  *   static-calls.c  .static_call_sites entries through a module's key that
  *              its trampoline serves: left out
+ *   tracepoints.c  __jump_table entries of a module's tracepoints (off at
+ *              their sites): left out, the tracepoints stay off
  *   main.c     options, the livepatch modinfo check, writing OUT.ko
  */
 #ifndef KLP_H
@@ -39,6 +41,8 @@ int check_undefs(struct kelf *k, const struct symvers *sv,
 
 /* static-calls.c: returns the number of entries left out */
 long drop_module_static_call_sites(struct kelf *k);
+/* tracepoints.c: a module's tracepoints in patched code stay off */
+long drop_module_tracepoint_entries(struct kelf *k);
 
 /* relocs.c: returns the number of relocations moved, or -1. */
 long move_klp_relocs(struct kelf *k, bool verbose);

@@ -102,6 +102,7 @@ static int convert(struct kelf *k, const struct opts *o,
 		return -1;
 	}
 	drop_module_static_call_sites(k);
+	drop_module_tracepoint_entries(k);
 	moved = move_klp_relocs(k, o->verbose);
 	if (moved < 0)
 		return -1;

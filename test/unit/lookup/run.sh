@@ -252,6 +252,39 @@ write_static_call_modules() {
 		"$s/mod_static_call.c" > "$s/mod_static_call_bad.c"
 }
 
+# A module's tracepoints in patched code (struct jump_entry: s32 code,
+# s32 target, long key): klp_tp is fake_mod's __tracepoint_my_event, its
+# key 8 bytes in, the low bits 2 (x86's arch_static_branch()) and the site
+# a 5-byte NOP: left out.  In mod_tracepoint_bad the branch is likely
+# (bit 0): refused.
+write_tracepoint_modules() {
+	local s=$work/src
+	cat > "$s/mod_tracepoint.c" <<-'EOF'
+	extern char klp_tp[];
+	__attribute__((used, section(".modinfo")))
+	static const char info[] = "license=GPL\0livepatch=Y";
+	#define BRANCH(bits) \
+		"1: .byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n" \
+		".pushsection __jump_table, \"aw\"\n.balign 8\n" \
+		".long 1b - .\n.long 2f - .\n.quad klp_tp + 8 + " #bits " - .\n" \
+		".popsection\n2:\n"
+	int patched(void)
+	{
+		asm volatile(BRANCH(2) : : : "memory");
+		return 0;
+	}
+	EOF
+	sed 's/BRANCH(2)/BRANCH(3)/' "$s/mod_tracepoint.c" >"$s/mod_tracepoint_bad.c"
+}
+
+make_tracepoint_module() {
+	local o=$work/obj name=$1
+	compile "$work/src/$name.c" "$o/$name.part.o" &&
+		objcopy --redefine-sym "klp_tp=.klp.sym.fake_mod.__tracepoint_my_event,0" \
+			"$o/$name.part.o" &&
+		ld -r -o "$o/$name.ko" "$o/$name.part.o"
+}
+
 make_static_call_module() {
 	local o=$work/obj name=$1
 	compile "$work/src/$name.c" "$o/$name.part.o" &&
@@ -289,7 +322,7 @@ make_early_module() {
 build_module_fixtures() {
 	local o=$work/obj f
 	write_module_sources && write_early_modules &&
-		write_static_call_modules || return 1
+		write_static_call_modules && write_tracepoint_modules || return 1
 	for f in m1 m2 modinfo_fake diff_m1 diff_m1_tricky diff_m1_unexported \
 		 diff_a_modexport; do
 		compile "$work/src/$f.c" "$o/$f.o" || return 1
@@ -300,6 +333,8 @@ build_module_fixtures() {
 		make_early_module mod_early_module fake_mod &&
 		make_static_call_module mod_static_call &&
 		make_static_call_module mod_static_call_bad &&
+		make_tracepoint_module mod_tracepoint &&
+		make_tracepoint_module mod_tracepoint_bad &&
 		printf '0x1\tmod_export\tdrivers/fake-mod\tEXPORT_SYMBOL\t\n0x2\tother_export\tdrivers/other-mod\tEXPORT_SYMBOL_GPL\t\n' \
 			>> "$work/Module.symvers"
 }
@@ -837,6 +872,25 @@ test_klp_convert_module_static_call_error() {
 		{ echo ".static_call_sites not refused: $(cat "$d/err")"; return 1; }
 }
 
+# A module's tracepoint in patched code: its __jump_table entry is left
+# out, the site stays a NOP (the tracepoint off), a note says so; a likely
+# branch on such a key is still refused.
+test_klp_convert_module_tracepoint() {
+	local d=$work/t/convert_mod_tracepoint rc=0
+	convert mod_tracepoint || { cat "$d/err"; return 1; }
+	grep -q "note: tracepoint my_event of module fake_mod stays off" "$d/err" ||
+		{ echo "no note: $(cat "$d/err")"; return 1; }
+	! readelf -SW "$d/out.ko" | grep -q '__jump_table' ||
+		{ echo "__jump_table is still there"; return 1; }
+	! readelf -rW "$d/out.ko" | grep -q '__tracepoint_my_event' ||
+		{ echo "a relocation to the module's tracepoint is left"; return 1; }
+	d=$work/t/convert_mod_tracepoint_bad
+	convert mod_tracepoint_bad || rc=$?
+	[ "$rc" -eq 1 ] || { echo "a likely branch: exit status $rc, expected 1"; return 1; }
+	grep -q 'relocation at __jump_table+0x8 .*__tracepoint_my_event' "$d/err" ||
+		{ echo "the likely branch was not refused: $(cat "$d/err")"; return 1; }
+}
+
 # lookup on a module target, linked and converted: module symbols in
 # .klp.rela.fake_mod.text, the export of vmlinux a normal relocation.
 test_module_lookup_then_klp_convert() {
@@ -1037,6 +1091,7 @@ main() {
 		 klp_convert_module_to_vmlinux_error \
 		 klp_convert_early_sections_error klp_convert_early_sections_vmlinux \
 		 klp_convert_module_static_call klp_convert_module_static_call_error \
+		 klp_convert_module_tracepoint \
 		 module_lookup_then_klp_convert \
 		 module_without_file_symbols module_debug_tells_apart \
 		 sysmap_like_vmlinux sysmap_neighbours_decide sysmap_tie_error \
