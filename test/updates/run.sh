@@ -4,6 +4,7 @@
 # proven in the VM on that release's own kernel.
 #
 # Usage: test/updates/run.sh [--limit N] [--every K] [--only REGEX] [--no-vm]
+#                            [--keep]  (keep the work directory: logs)
 #                            [OLD_VERSION NEW_VERSION RELEASE]
 #   --every K takes every K-th changed file (a sample of the update);
 #   default: 6.1.187-1 6.1.190-1 6.1.0-53-cloud-amd64 (the release built
@@ -45,7 +46,11 @@ work=
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "updates: error: $*"; exit 1; }
-cleanup() { [ -z "$work" ] || rm -rf "$work"; }
+keep=0
+cleanup() {
+	[ -n "$work" ] || return 0
+	if [ "$keep" -eq 1 ]; then log "updates: work directory kept: $work"; else rm -rf "$work"; fi
+}
 
 # source_dir VERSION: the unpacked linux-source of VERSION, once, cached.
 source_dir() {
@@ -141,7 +146,7 @@ classify() {
 # The guest script of the short protocol: no behaviour to check, only that
 # the module loads, transitions, goes away and leaves dmesg clean.
 guest_script() {
-	local ko=$1 name=$2 target=$3
+	local ko=$1 name=$2 target=$3 chain=${4:-}
 	cat <<EOF
 #!/bin/sh
 fail() { echo "FAIL: \$*"; exit 1; }
@@ -154,8 +159,15 @@ while [ "\$(cat /sys/kernel/livepatch/$name/transition 2>/dev/null)" != 0 ]; do
 done
 echo "PASS: transition"
 if [ -n "$target" ]; then
-	insmod /root/$target.ko && echo "PASS: insmod $target after the livepatch" ||
-		echo "NOTE: $target.ko did not load alone (dependencies): not proven"
+	for m in $chain; do
+		[ "\$m" = "$target" ] && break
+		insmod /root/\$m.ko || fail "insmod \$m (a dependency of $target)"
+	done
+	insmod /root/$target.ko || fail "insmod $target after the livepatch"
+	echo "PASS: insmod $target after the livepatch"
+	[ "\$(cat /sys/kernel/livepatch/$name/$target/patched 2>/dev/null)" = 1 ] ||
+		fail "$target is loaded but not patched"
+	echo "PASS: $target patched"
 fi
 echo 0 > /sys/kernel/livepatch/$name/enabled || fail "disable"
 i=0
@@ -164,6 +176,7 @@ while [ -d /sys/kernel/livepatch/$name ]; do
 	sleep 0.1
 done
 rmmod $ko || fail "rmmod"
+[ -z "$target" ] || rmmod $target || fail "rmmod $target"
 echo "PASS: disabled, removed"
 if dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace' >/dev/null; then
 	dmesg | tail -n 30
@@ -171,6 +184,26 @@ if dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace' >/dev/null; then
 fi
 echo "PASS: dmesg clean"
 EOF
+}
+
+# The module file of NAME (as the kernel names it) in the release.
+module_file() {
+	find "$cache/distro/$release/root/lib/modules/$release" \
+		\( -name "$1.ko*" -o -name "${1//_/-}.ko*" \) | head -n 1
+}
+
+# mod_chain NAME: NAME's dependencies (modinfo's depends=), deepest first,
+# then NAME, once each.
+mod_chain() {
+	local name=$1 f d
+	case " $chain_seen " in *" $name "*) return 0 ;; esac
+	chain_seen="$chain_seen $name"
+	f=$(module_file "$name")
+	[ -n "$f" ] || return 0
+	for d in $(modinfo -F depends "$f" 2>/dev/null | tr ',' ' '); do
+		mod_chain "$d"
+	done
+	printf '%s\n' "$name"
 }
 
 # prove N: the built module in the VM on the release's own kernel.
@@ -182,15 +215,20 @@ prove() {
 		if ($i == "klp_object") { print $(i + 2); exit } }' "$out/report.json")
 	[ "$target" != vmlinux ] || target=
 	files=("$out/livepatch-u$n.ko")
+	local chain=() m
 	if [ -n "$target" ]; then
-		ko=$(find "$root/lib/modules/$release" -name "$target.ko*" | head -n 1)
-		[ -z "$ko" ] || case $ko in
-		*.xz) xz -dc "$ko" >"$vmdir/$target.ko" ;;
-		*) cp "$ko" "$vmdir/$target.ko" ;;
-		esac
-		[ ! -f "$vmdir/$target.ko" ] || files+=("$vmdir/$target.ko")
+		chain_seen=
+		mapfile -t chain < <(mod_chain "$target")
+		for m in "${chain[@]}"; do
+			ko=$(module_file "$m")
+			case $ko in
+			*.xz) xz -dc "$ko" >"$vmdir/$m.ko" ;;
+			*) cp "$ko" "$vmdir/$m.ko" ;;
+			esac
+			files+=("$vmdir/$m.ko")
+		done
 	fi
-	guest_script "livepatch-u$n.ko" "$name" "$target" >"$vmdir/test.sh"
+	guest_script "livepatch-u$n.ko" "$name" "$target" "${chain[*]}" >"$vmdir/test.sh"
 	bash "$integ/vm.sh" --timeout 300 "$root/boot/vmlinuz-$release" \
 		"$vmdir/test.sh" "${files[@]}" >"$out/vm.log" 2>&1
 }
@@ -204,6 +242,7 @@ main() {
 		--only) only=$2; shift 2 ;;
 		--every) every=$2; shift 2 ;;
 		--no-vm) vm=0; shift ;;
+		--keep) keep=1; shift ;;
 		*) args+=("$1"); shift ;;
 		esac
 	done
