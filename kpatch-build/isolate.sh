@@ -18,6 +18,8 @@
 # checked options) is written to $WORK/state as bash declarations and read
 # back by "kpatch-build --kpb-resume WORK".
 
+# shellcheck disable=SC2034 # OUT_VIEW, JSON_VIEW: read by module.sh, common.sh
+# shellcheck disable=SC2154 # self: set by kpatch-build
 ISOLATION=		# overlay or copy, once the view is set up
 ISOLATED=0		# 1 in the private mount namespace
 OUTER_MNT_NS=		# the mount namespace the run started in

@@ -10,15 +10,15 @@
 PROGRESS_MIN=4		# fewer objects than this: no progress shown
 
 progress_line() {
-	local what=$1 done=$2 total=$3 secs=$4 left=?
-	[ "$done" -le "$total" ] || done=$total
-	[ "$done" -eq 0 ] || left=$(( secs * (total - done) / done ))s
-	printf '%s: %d/%d objects, %ds, about %s left' "$what" "$done" "$total" \
+	local what=$1 ndone=$2 total=$3 secs=$4 left='?'
+	[ "$ndone" -le "$total" ] || ndone=$total
+	[ "$ndone" -eq 0 ] || left=$(( secs * (total - ndone) / ndone ))s
+	printf '%s: %d/%d objects, %ds, about %s left' "$what" "$ndone" "$total" \
 		"$secs" "$left"
 }
 
 with_progress() {
-	local what=$1 total=$2 from pid t0 now done last=0 rc=0 tty=0
+	local what=$1 total=$2 from pid t0 now ndone last=0 rc=0 tty=0
 	shift 2
 	from=$(($(wc -l <"$LOG") + 1))
 	"$@" >>"$LOG" 2>&1 &
@@ -32,12 +32,12 @@ with_progress() {
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		now=$(date +%s)
-		done=$(tail -n +"$from" "$LOG" | grep -cE '^  CC( \[M\])? ') || true
+		ndone=$(tail -n +"$from" "$LOG" | grep -cE '^  CC( \[M\])? ') || true
 		if [ "$tty" -eq 1 ]; then
 			printf '\r\033[Kkpatch-build: %s' \
-				"$(progress_line "$what" "$done" "$total" $((now - t0)))" >&2
+				"$(progress_line "$what" "$ndone" "$total" $((now - t0)))" >&2
 		elif [ $((now - last)) -ge 30 ]; then
-			info "$(progress_line "$what" "$done" "$total" $((now - t0)))"
+			info "$(progress_line "$what" "$ndone" "$total" $((now - t0)))"
 			last=$now
 		fi
 	done

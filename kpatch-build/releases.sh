@@ -32,6 +32,7 @@ release_list() {
 
 # run_releases ARG...: ARG are the command's arguments; every
 # --kernel-release and -o/--output among them is replaced per release.
+# shellcheck disable=SC2154 # self: set by kpatch-build
 run_releases() {
 	local rel rels=() args=() a skip=0 rc out t0 secs fails=0 funcs
 	local table=()

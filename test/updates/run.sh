@@ -208,7 +208,7 @@ mod_chain() {
 
 # prove N: the built module in the VM on the release's own kernel.
 prove() {
-	local n=$1 out=$work/out/$1 name=livepatch_u$1 vmdir target= files=()
+	local n=$1 out=$work/out/$1 name=livepatch_u$1 vmdir target='' files=()
 	local root=$cache/distro/$release/root ko
 	vmdir=$(mktemp -d "$work/vm.XXXXXX")
 	target=$(awk -F'"' '/"klp_object":/ { for (i = 1; i <= NF; i++)
