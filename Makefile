@@ -110,6 +110,11 @@ bench-distro: all
 	@KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz bash bench/bench-distro.sh
 	@KPB_DISTRO_SOURCE=/usr/src/linux-source-6.12.tar.xz bash bench/bench-distro.sh
 
+# Distro mode for the releases a fleet runs: an older release cold and warm,
+# three releases in one command (prints figures, asserts nothing).
+bench-releases: all
+	@bash bench/bench-releases.sh
+
 # The corpus of real fixes: Debian's 6.1.187-1 -> 6.1.190-1 update, one
 # patch per changed kernel .c file, built for 6.1.0-53 and proven in the VM
 # (hours; CORPUS_ARGS="--every 36" for a sample).  Table: test/updates/.
@@ -120,4 +125,4 @@ clean:
 	rm -f $(TOOLS)
 	rm -rf build
 
-.PHONY: corpus all asan fuzz-targets install deps demo bench bench-distro unit integration check check-distro fuzz clean
+.PHONY: bench-releases corpus all asan fuzz-targets install deps demo bench bench-distro unit integration check check-distro fuzz clean
