@@ -11,6 +11,7 @@
  *              its trampoline serves: left out
  *   tracepoints.c  __jump_table entries of a module's tracepoints (off at
  *              their sites): left out, the tracepoints stay off
+ *   table.c    leaving entries of such a table out
  *   main.c     options, the livepatch modinfo check, writing OUT.ko
  */
 #ifndef KLP_H
@@ -43,6 +44,23 @@ int check_undefs(struct kelf *k, const struct symvers *sv,
 long drop_module_static_call_sites(struct kelf *k);
 /* tracepoints.c: a module's tracepoints in patched code stay off */
 long drop_module_tracepoint_entries(struct kelf *k);
+
+/* table.c: entries of a special section left out, by a rule */
+struct table_drop {
+	const char *section;
+	size_t entry_size;
+	/* whether the entry of relocation r goes; what to name in name */
+	bool (*leaves)(const struct kelf_section *sec,
+		       const struct kelf_rela *r, char *name, size_t max);
+	/* the note that says so; obj: the key's module */
+	void (*note)(const struct kelf *k, const struct kelf_rela *r,
+		     const char *name, const char *obj);
+};
+long drop_table_entries(struct kelf *k, const struct table_drop *t);
+const struct kelf_rela *table_rela_at(const struct kelf_section *sec,
+				      unsigned long offset);
+/* NAME of ".klp.sym.OBJ.NAME,POS" (its length in *len), or a plain name */
+const char *klp_sym_base(const struct kelf_symbol *s, size_t *len);
 
 /* relocs.c: returns the number of relocations moved, or -1. */
 long move_klp_relocs(struct kelf *k, bool verbose);

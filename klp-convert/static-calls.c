@@ -29,33 +29,6 @@
 #define KEY_PREFIX	"__SCK__"
 #define TRAMP_PREFIX	"__SCT__"
 
-/* NAME of ".klp.sym.OBJ.NAME,POS" (len: its length), or of a plain name. */
-static const char *base_name(const struct kelf_symbol *s, size_t *len)
-{
-	const char *p = s->name;
-
-	if (!is_klp_symbol(s)) {
-		*len = strlen(p);
-		return p;
-	}
-	p += strlen(KLP_SYM_PREFIX);
-	p += strcspn(p, ".") + 1;
-	*len = strcspn(p, ",");
-	return p;
-}
-
-/* The relocation of sec at offset, or NULL. */
-static const struct kelf_rela *rela_at(const struct kelf_section *sec,
-				       unsigned long offset)
-{
-	size_t i;
-
-	for (i = 0; sec->rela && i < sec->rela->nr_relas; i++)
-		if (sec->rela->relas[i].offset == offset)
-			return &sec->rela->relas[i];
-	return NULL;
-}
-
 /* Whether the call at the site the relocation addr points at is to tramp. */
 static bool calls_tramp(const struct kelf_rela *addr, const char *tramp,
 			size_t len)
@@ -73,10 +46,10 @@ static bool calls_tramp(const struct kelf_rela *addr, const char *tramp,
 	if (off < 0 || (size_t)off + 5 > code->size ||
 	    (code->data[off] != 0xe8 && code->data[off] != 0xe9))
 		return false;
-	call = rela_at(code, off + 1);
+	call = table_rela_at(code, off + 1);
 	if (!call)
 		return false;
-	name = base_name(call->sym, &n);
+	name = klp_sym_base(call->sym, &n);
 	return n == len && !strncmp(name, tramp, len);
 }
 
@@ -96,7 +69,7 @@ static bool served_by_tramp(const struct kelf_section *sites,
 	if (key->offset % SITE_SIZE != 4 || !is_klp_symbol(key->sym) ||
 	    !klp_rela_objname(key->sym, obj) || !strcmp(obj, "vmlinux"))
 		return false;
-	name = base_name(key->sym, &len);
+	name = klp_sym_base(key->sym, &len);
 	if (len <= strlen(KEY_PREFIX) || len >= max)
 		return false;
 	if (!strncmp(name, TRAMP_PREFIX, strlen(TRAMP_PREFIX)))
@@ -108,36 +81,15 @@ static bool served_by_tramp(const struct kelf_section *sites,
 			 name + strlen(KEY_PREFIX));
 	else
 		return false;
-	addr = rela_at(sites, key->offset - 4);
+	addr = table_rela_at(sites, key->offset - 4);
 	return addr && calls_tramp(addr, tramp, strlen(tramp));
-}
-
-/* Removes entry n of sites (its bytes and relocations). */
-static void drop_entry(struct kelf_section *sites, size_t n)
-{
-	struct kelf_section *rela = sites->rela;
-	unsigned long start = n * SITE_SIZE, end = start + SITE_SIZE;
-	size_t i, kept = 0;
-
-	memmove(sites->data + start, sites->data + end, sites->size - end);
-	sites->size -= SITE_SIZE;
-	for (i = 0; i < rela->nr_relas; i++) {
-		struct kelf_rela r = rela->relas[i];
-
-		if (r.offset >= start && r.offset < end)
-			continue;
-		if (r.offset >= end)
-			r.offset -= SITE_SIZE;
-		rela->relas[kept++] = r;
-	}
-	rela->nr_relas = kept;
 }
 
 static void note(const struct kelf *k, const struct kelf_rela *key,
 		 const char *tramp, const char *obj)
 {
 	size_t len;
-	const char *name = base_name(key->sym, &len);
+	const char *name = klp_sym_base(key->sym, &len);
 
 	fprintf(stderr, "klp-convert: %s: note: a static call through %.*s, "
 		"a key of module %s, goes through its trampoline %s: its "
@@ -149,27 +101,12 @@ static void note(const struct kelf *k, const struct kelf_rela *key,
 
 long drop_module_static_call_sites(struct kelf *k)
 {
-	struct kelf_section *sites = kelf_find_section(k, SITES);
-	char tramp[KLP_SYMNAME_MAX + 1], obj[KLP_OBJNAME_MAX + 1];
-	long dropped = 0;
-	size_t i;
+	static const struct table_drop sites = {
+		.section = SITES,
+		.entry_size = SITE_SIZE,
+		.leaves = served_by_tramp,
+		.note = note,
+	};
 
-	if (!sites || sites->removed || !sites->rela || !sites->data ||
-	    sites->size % SITE_SIZE)
-		return 0;
-	for (i = 0; i < sites->rela->nr_relas; i++) {
-		const struct kelf_rela *key = &sites->rela->relas[i];
-
-		if (!served_by_tramp(sites, key, tramp, sizeof(tramp)))
-			continue;
-		if (klp_symbol_objname(key->sym->name, obj))
-			strcpy(obj, "?");
-		note(k, key, tramp, obj);
-		drop_entry(sites, key->offset / SITE_SIZE);
-		dropped++;
-		i = (size_t)-1;	/* the relocations moved: again */
-	}
-	if (dropped && !sites->size)
-		kelf_remove_section(sites);
-	return dropped;
+	return drop_table_entries(k, &sites);
 }

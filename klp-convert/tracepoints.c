@@ -30,28 +30,6 @@
 #define TP_PREFIX	"__tracepoint_"
 #define TP_KEY_OFFSET	8	/* struct tracepoint { const char *name; key; } */
 
-/* The relocation of sec at offset, or NULL. */
-static const struct kelf_rela *rela_at(const struct kelf_section *sec,
-				       unsigned long offset)
-{
-	size_t i;
-
-	for (i = 0; sec->rela && i < sec->rela->nr_relas; i++)
-		if (sec->rela->relas[i].offset == offset)
-			return &sec->rela->relas[i];
-	return NULL;
-}
-
-/* NAME of ".klp.sym.OBJ.NAME,POS", its length in *len. */
-static const char *klp_base(const char *name, size_t *len)
-{
-	const char *p = name + strlen(KLP_SYM_PREFIX);
-
-	p += strcspn(p, ".") + 1;
-	*len = strcspn(p, ",");
-	return p;
-}
-
 /* Whether the site the code relocation points at holds a NOP (2 or 5 bytes). */
 static bool site_is_nop(const struct kelf_rela *code_rela)
 {
@@ -88,7 +66,7 @@ static bool module_tracepoint_off(const struct kelf_section *jt,
 	if (key->offset % ENTRY_SIZE != KEY_OFFSET || !is_klp_symbol(key->sym) ||
 	    !klp_rela_objname(key->sym, obj) || !strcmp(obj, "vmlinux"))
 		return false;
-	base = klp_base(key->sym->name, &len);
+	base = klp_sym_base(key->sym, &len);
 	if (len <= strlen(TP_PREFIX) || len >= max ||
 	    strncmp(base, TP_PREFIX, strlen(TP_PREFIX)))
 		return false;
@@ -99,7 +77,7 @@ static bool module_tracepoint_off(const struct kelf_section *jt,
 	if (key->addend < TP_KEY_OFFSET || key->addend - TP_KEY_OFFSET > 3 ||
 	    ((key->addend - TP_KEY_OFFSET) & 1))
 		return false;
-	code = rela_at(jt, key->offset - KEY_OFFSET);
+	code = table_rela_at(jt, key->offset - KEY_OFFSET);
 	if (!code || !site_is_nop(code))
 		return false;
 	snprintf(name, max, "%.*s", (int)(len - strlen(TP_PREFIX)),
@@ -107,55 +85,25 @@ static bool module_tracepoint_off(const struct kelf_section *jt,
 	return true;
 }
 
-/* Removes entry n of the table (its bytes and relocations). */
-static void drop_entry(struct kelf_section *jt, size_t n)
+static void note(const struct kelf *k, const struct kelf_rela *key,
+		 const char *name, const char *obj)
 {
-	struct kelf_section *rela = jt->rela;
-	unsigned long start = n * ENTRY_SIZE, end = start + ENTRY_SIZE;
-	size_t i, kept = 0;
-
-	memmove(jt->data + start, jt->data + end, jt->size - end);
-	jt->size -= ENTRY_SIZE;
-	for (i = 0; i < rela->nr_relas; i++) {
-		struct kelf_rela r = rela->relas[i];
-
-		if (r.offset >= start && r.offset < end)
-			continue;
-		if (r.offset >= end)
-			r.offset -= ENTRY_SIZE;
-		rela->relas[kept++] = r;
-	}
-	rela->nr_relas = kept;
+	(void)key;
+	fprintf(stderr, "klp-convert: %s: note: tracepoint %s of module %s "
+		"stays off in the patched functions: its " JUMP_TABLE " entry "
+		"is left out (the loader would read it before livepatch writes "
+		"the key's address); its events are not emitted from the new "
+		"code\n", k->path, name, obj);
 }
 
 long drop_module_tracepoint_entries(struct kelf *k)
 {
-	struct kelf_section *jt = kelf_find_section(k, JUMP_TABLE);
-	char name[KLP_SYMNAME_MAX + 1], obj[KLP_OBJNAME_MAX + 1];
-	long dropped = 0;
-	size_t i;
+	static const struct table_drop tracepoints = {
+		.section = JUMP_TABLE,
+		.entry_size = ENTRY_SIZE,
+		.leaves = module_tracepoint_off,
+		.note = note,
+	};
 
-	if (!jt || jt->removed || !jt->rela || !jt->data ||
-	    jt->size % ENTRY_SIZE)
-		return 0;
-	for (i = 0; i < jt->rela->nr_relas; i++) {
-		const struct kelf_rela *key = &jt->rela->relas[i];
-
-		if (!module_tracepoint_off(jt, key, name, sizeof(name)))
-			continue;
-		if (klp_symbol_objname(key->sym->name, obj))
-			strcpy(obj, "?");
-		fprintf(stderr, "klp-convert: %s: note: tracepoint %s of module "
-			"%s stays off in the patched functions: its "
-			JUMP_TABLE " entry is left out (the loader would read "
-			"it before livepatch writes the key's address); its "
-			"events are not emitted from the new code\n",
-			k->path, name, obj);
-		drop_entry(jt, key->offset / ENTRY_SIZE);
-		dropped++;
-		i = (size_t)-1;	/* the relocations moved: again */
-	}
-	if (dropped && !jt->size)
-		kelf_remove_section(jt);
-	return dropped;
+	return drop_table_entries(k, &tracepoints);
 }
