@@ -104,12 +104,17 @@ on_signal() {
 	exit 130
 }
 
+# A failure no die() reported (a command that failed under set -e).
+say_unreported() {
+	[ "${DIED:-0}" -eq 1 ] || [ "$1" -eq 130 ] ||
+		printf 'kpatch-build: error: %s\n' "step '${CURRENT_STEP:-setup}' failed (exit status $1)" >&2
+}
+
 # Why a failed run failed where no die() said it (a command that failed
 # under set -e), and where the cause is the machine: a full disk.
 explain_failure() {
 	local status=$1 avail
-	[ "${DIED:-0}" -eq 1 ] || [ "$status" -eq 130 ] ||
-		printf 'kpatch-build: error: %s\n' "step '${CURRENT_STEP:-setup}' failed (exit status $status)" >&2
+	say_unreported "$status"
 	[ "${SAID_NO_SPACE:-0}" -eq 0 ] || return 0
 	avail=$(df -Pk "$WORK" 2>/dev/null | awk 'NR == 2 { print $4 }') || return 0
 	if [ "${avail:-0}" -lt 1024 ] ||
@@ -131,8 +136,7 @@ on_exit() {
 	trap '' INT TERM HUP
 	exec 2>&29
 	if [ -z "${WORK:-}" ]; then
-		[ "$status" -eq 0 ] || [ "${DIED:-0}" -eq 1 ] || [ "$status" -eq 130 ] ||
-			printf 'kpatch-build: error: %s\n' "step '${CURRENT_STEP:-setup}' failed (exit status $status)" >&2
+		[ "$status" -eq 0 ] || say_unreported "$status"
 		exit "$status"
 	fi
 	if [ "$status" -ne 0 ]; then

@@ -24,9 +24,8 @@ nfail=0
 
 cleanup() {
 	local m
-	for m in $(awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts); do
-		umount "$m" 2>/dev/null || true
-	done
+	awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts |
+		while IFS= read -r m; do umount "$m" 2>/dev/null || true; done
 	rm -rf "$work"
 }
 trap cleanup EXIT
