@@ -44,6 +44,11 @@ only=${KPB_UPDATES_ONLY:-}
 vm=1
 work=
 
+# kpatch-build's distro helpers (distro_fetch_source), with its messages
+# shellcheck source=kpatch-build/common.sh
+. "$repo/kpatch-build/common.sh"
+# shellcheck source=kpatch-build/distro.sh
+. "$repo/kpatch-build/distro.sh"
 log() { printf '%s\n' "$*" >&2; }
 die() { log "updates: error: $*"; exit 1; }
 keep=0
@@ -52,32 +57,24 @@ cleanup() {
 	if [ "$keep" -eq 1 ]; then log "updates: work directory kept: $work"; else rm -rf "$work"; fi
 }
 
-# source_dir VERSION: the unpacked linux-source of VERSION, once, cached.
+# source_dir VERSION: the unpacked linux-source of VERSION, once, cached;
+# the tarball is kpatch-build's own (distro_fetch_source: fetched into its
+# cache, shared with its distro builds).
 source_dir() {
-	local v=$1 mm dir deb tar
+	local v=$1 mm dir
 	mm=$(sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p' <<<"$v")
 	dir=$cache/updates/src-$v
 	if [ -f "$dir/.kpb-unpacked" ]; then
 		printf '%s\n' "$dir"
 		return
 	fi
-	tar=$cache/distro/sources/$v/linux-source-$mm.tar.xz
-	if [ ! -f "$tar" ]; then
-		mkdir -p "$cache/distro/sources/$v/tmp"
-		(cd "$cache/distro/sources/$v/tmp" &&
-			apt-get download -q -o APT::Sandbox::User=root \
-			"linux-source-$mm=$v") >&2 ||
-			die "apt-get download linux-source-$mm=$v failed"
-		deb=$(find "$cache/distro/sources/$v/tmp" -name '*.deb' | head -n 1)
-		dpkg-deb --fsys-tarfile "$deb" |
-			tar -x -O "./usr/src/linux-source-$mm.tar.xz" >"$tar.tmp"
-		mv "$tar.tmp" "$tar"
-		rm -rf "$cache/distro/sources/$v/tmp"
-	fi
+	(DISTRO_VERSION=$v distro_fetch_source "$mm" >&2 &&
+		printf '%s\n' "$DISTRO_SOURCE" >"$work/tarball") ||
+		die "cannot fetch linux-source-$mm $v"
 	log "unpacking linux-source-$mm $v into $dir"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	tar -xJf "$tar" -C "$dir" --strip-components=1
+	tar -xJf "$(cat "$work/tarball")" -C "$dir" --strip-components=1
 	touch "$dir/.kpb-unpacked"
 	printf '%s\n' "$dir"
 }
