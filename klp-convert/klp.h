@@ -63,6 +63,8 @@ const struct kelf_rela *table_rela_at(const struct kelf_section *sec,
 const char *klp_sym_base(const struct kelf_symbol *s, size_t *len);
 
 /* relocs.c: returns the number of relocations moved, or -1. */
+/* What move_klp_relocs() returns when the module cannot carry a relocation. */
+#define KLP_REFUSED	(-2)
 long move_klp_relocs(struct kelf *k, bool verbose);
 
 #endif

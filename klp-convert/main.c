@@ -104,6 +104,8 @@ static int convert(struct kelf *k, const struct opts *o,
 	drop_module_static_call_sites(k);
 	drop_module_tracepoint_entries(k);
 	moved = move_klp_relocs(k, o->verbose);
+	if (moved == KLP_REFUSED)
+		return KLP_REFUSED;
 	if (moved < 0)
 		return -1;
 	if (o->verbose)
@@ -133,7 +135,16 @@ int main(int argc, char **argv)
 			o.in);
 		goto out;
 	}
-	if (convert(k, &o, sv) || kelf_write(k, o.out))
+	switch (convert(k, &o, sv)) {
+	case 0:
+		break;
+	case KLP_REFUSED:
+		ret = 2;	/* refused, as create-diff-object says it */
+		goto out;
+	default:
+		goto out;
+	}
+	if (kelf_write(k, o.out))
 		goto out;
 	ret = 0;
 out:

@@ -154,20 +154,42 @@ static const char *site_function(struct kelf *k,
 	return fn ? fn->name : NULL;
 }
 
+/* The NAME of ".klp.sym.OBJ.NAME,POS", for messages: at most 511 bytes. */
+static const char *plain_name(const char *klp, char buf[KLP_SYMNAME_MAX + 1])
+{
+	const char *p = klp + strlen(KLP_SYM_PREFIX);
+	const char *dot = strchr(p, '.');
+	size_t n;
+
+	if (strncmp(klp, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX)) || !dot)
+		return klp;
+	n = strcspn(dot + 1, ",");
+	if (n > KLP_SYMNAME_MAX)
+		n = KLP_SYMNAME_MAX;
+	memcpy(buf, dot + 1, n);
+	buf[n] = 0;
+	return buf;
+}
+
+/*
+ * A refusal, not an error: the patch is sound C, but what its new code
+ * needs cannot be carried by a livepatch module (exit status 2).
+ */
 static void refuse_early(struct kelf *k, const struct kelf_section *rela,
 			 const struct kelf_rela *r, const char *obj,
 			 const struct early_section *e)
 {
 	const char *fn = site_function(k, rela, r);
+	char name[KLP_SYMNAME_MAX + 1];
 
-	fprintf(stderr, "error: %s: relocation at %s+0x%lx%s%s%s refers to "
-		"livepatch symbol %s (written when %s is patched): the module "
-		"loader reads %s when it loads the livepatch module, before "
-		"livepatch can write that relocation; it %s and would use an "
-		"unresolved address. What to do: %s\n", k->path,
-		rela->base->name, r->offset, fn ? " (a site in function " : "",
-		fn ? fn : "", fn ? ")" : "", r->sym->name, obj,
-		rela->base->name, e->what, e->instead);
+	fprintf(stderr, "klp-convert: %s: refused %s: its entry in %s "
+		"(+0x%lx) refers to %s of module %s, which livepatch can only "
+		"resolve when %s is patched; but the module loader reads %s "
+		"when it loads the livepatch module, earlier: it %s and would "
+		"use an unresolved address. What to do: %s\n", k->path,
+		fn ? fn : "(a site)", rela->base->name, r->offset,
+		plain_name(r->sym->name, name), obj, obj, rela->base->name,
+		e->what, e->instead);
 }
 
 static bool is_klp_rela_section(const struct kelf_section *sec)
@@ -200,7 +222,7 @@ static int move_one(struct kelf *k, struct kelf_section *rela,
 	early = early_section(rela->base->name);
 	if (early && strcmp(obj, "vmlinux")) {
 		refuse_early(k, rela, r, obj, early);
-		return -1;
+		return KLP_REFUSED;
 	}
 	klp = klp_rela_section(k, obj, rela->base);
 	if (!klp)
@@ -212,7 +234,18 @@ static int move_one(struct kelf *k, struct kelf_section *rela,
 	return 0;
 }
 
-/* Moves rela's relocations to livepatch symbols; returns how many, or -1. */
+/* Of two results (0, KLP_REFUSED, -1), the one to report: an error wins. */
+static int worse(int a, int b)
+{
+	if (a == -1 || b == -1)
+		return -1;
+	return a ? a : b;
+}
+
+/*
+ * Moves rela's relocations to livepatch symbols; returns how many, -1 on an
+ * error, KLP_REFUSED when one cannot be carried.
+ */
 static long split_section(struct kelf *k, struct kelf_section *rela,
 			  bool verbose)
 {
@@ -227,12 +260,11 @@ static long split_section(struct kelf *k, struct kelf_section *rela,
 			rela->relas[kept++] = *r;
 			continue;
 		}
-		if (move_one(k, rela, r, verbose))
-			ret = -1;	/* go on: report them all */
-		moved++;
+		ret = worse(ret, move_one(k, rela, r, verbose));
+		moved++;	/* go on: report them all */
 	}
 	if (ret)
-		return -1;
+		return ret;
 	rela->nr_relas = kept;
 	if (!kept && moved)	/* nothing left to apply at load time */
 		kelf_remove_section(rela);
@@ -253,9 +285,9 @@ long move_klp_relocs(struct kelf *k, bool verbose)
 			continue;
 		moved = split_section(k, sec, verbose);
 		if (moved < 0)
-			ret = -1;	/* go on: report them all */
+			ret = worse(ret, (int)moved);	/* report them all */
 		else
 			total += moved;
 	}
-	return ret ? -1 : total;
+	return ret ? ret : total;
 }

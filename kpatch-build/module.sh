@@ -256,9 +256,17 @@ build_module() {
 # the tree, which the view hides).
 convert_module() {
 	local out=${OUT_VIEW:-$OUTDIR}
+	local rc=0
 	"$KLP_CONVERT" --symvers "$SYMVERS" "$WORK/module/$MODNAME.ko" \
-		"$WORK/module/$MODNAME.klp.ko" ||
-		die "cannot write the livepatch relocations of $MODNAME.ko"
+		"$WORK/module/$MODNAME.klp.ko" || rc=$?
+	case $rc in
+	0) ;;
+	2)
+		write_json refused
+		die "the new code needs something a livepatch module cannot carry (see above)" ;;
+	*)
+		die "cannot write the livepatch relocations of $MODNAME.ko" ;;
+	esac
 	cp -- "$WORK/module/$MODNAME.klp.ko" "$out/.$MODNAME.ko.tmp" ||
 		no_space "$OUTDIR"
 	mv -- "$out/.$MODNAME.ko.tmp" "$out/$MODNAME.ko"

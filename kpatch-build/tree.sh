@@ -354,6 +354,30 @@ check_patches_apply() {
 	put_back_sources
 }
 
+# make_goals OBJECT...: kbuild's single-target build of the objects.  An
+# object under arch/ARCH/DIR/ may be reached by two of the top directories
+# kbuild descends into (arch/x86 and arch/x86/pci: the arch Makefile adds
+# its directories to the top ones), and each of them compiles it: at the
+# same time with -j, the two compiles of one file race (its .o.d vanishes
+# under the other's fixdep).  Those objects are built after the others,
+# one at a time, so that the last compile is the one of their own
+# directory, as in the tree's full build.
+make_goals() {
+	local f par=() seq=()
+	for f; do
+		case $f in
+		arch/*/*/*) seq+=("$f") ;;
+		*) par+=("$f") ;;
+		esac
+	done
+	if [ ${#par[@]} -gt 0 ]; then
+		make -C "$SRC" -j"$JOBS" "${TREE_MAKE_VARS[@]}" "${par[@]}" ||
+			return
+	fi
+	[ ${#seq[@]} -eq 0 ] ||
+		make -C "$SRC" -j1 "${TREE_MAKE_VARS[@]}" "${seq[@]}"
+}
+
 # build_objects orig|patched: build $OBJECTS through the gcc wrapper (which
 # adds -ffunction-sections -fdata-sections to just them), copy them to
 # $WORK/orig or $WORK/patched.  They are removed first, so kbuild rebuilds
@@ -369,8 +393,7 @@ build_objects() {
 	if ! KPB_DIFF_OBJECTS="${OBJECTS[*]}" KPB_INCLUDE="$TEMPLATES" \
 	     KPB_REAL_PATH="$(make_path)" KPB_REAL_CC="$cc" \
 	     PATH="$WORK/bin:$(make_path)" with_progress "$kind objects" \
-			"${#OBJECTS[@]}" make -C "$SRC" -j"$JOBS" \
-			"${TREE_MAKE_VARS[@]}" "${OBJECTS[@]}"; then
+			"${#OBJECTS[@]}" make_goals "${OBJECTS[@]}"; then
 		grep -q 'No space left' "$LOG" && no_space "$WORK"
 		grep -E 'error:|Error [0-9]' "$LOG" | tail -n 10 >&2 || true
 		die "building the $kind objects failed; see $LOG"
