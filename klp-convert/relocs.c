@@ -154,21 +154,25 @@ static const char *site_function(struct kelf *k,
 	return fn ? fn->name : NULL;
 }
 
-/* The NAME of ".klp.sym.OBJ.NAME,POS", for messages: at most 511 bytes. */
-static const char *plain_name(const char *klp, char buf[KLP_SYMNAME_MAX + 1])
+/*
+ * The OBJ and NAME of ".klp.sym.OBJ.NAME,POS", for messages (cut to their
+ * sizes in the format); the whole name as NAME if it is not one.
+ */
+static void klp_sym_parts(const char *klp, char obj[KLP_OBJNAME_MAX + 1],
+			  char name[KLP_SYMNAME_MAX + 1])
 {
 	const char *p = klp + strlen(KLP_SYM_PREFIX);
 	const char *dot = strchr(p, '.');
 	size_t n;
 
+	obj[0] = 0;
+	snprintf(name, KLP_SYMNAME_MAX + 1, "%s", klp);
 	if (strncmp(klp, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX)) || !dot)
-		return klp;
+		return;
+	n = (size_t)(dot - p);
+	snprintf(obj, KLP_OBJNAME_MAX + 1, "%.*s", (int)n, p);
 	n = strcspn(dot + 1, ",");
-	if (n > KLP_SYMNAME_MAX)
-		n = KLP_SYMNAME_MAX;
-	memcpy(buf, dot + 1, n);
-	buf[n] = 0;
-	return buf;
+	snprintf(name, KLP_SYMNAME_MAX + 1, "%.*s", (int)n, dot + 1);
 }
 
 /*
@@ -180,16 +184,18 @@ static void refuse_early(struct kelf *k, const struct kelf_section *rela,
 			 const struct early_section *e)
 {
 	const char *fn = site_function(k, rela, r);
-	char name[KLP_SYMNAME_MAX + 1];
+	char symobj[KLP_OBJNAME_MAX + 1], name[KLP_SYMNAME_MAX + 1];
 
+	klp_sym_parts(r->sym->name, symobj, name);
 	fprintf(stderr, "klp-convert: %s: refused %s: its entry in %s "
-		"(+0x%lx) refers to %s of module %s, which livepatch can only "
+		"(+0x%lx) refers to %s of %s%s, which livepatch can only "
 		"resolve when %s is patched; but the module loader reads %s "
 		"when it loads the livepatch module, earlier: it %s and would "
 		"use an unresolved address. What to do: %s\n", k->path,
-		fn ? fn : "(a site)", rela->base->name, r->offset,
-		plain_name(r->sym->name, name), obj, obj, rela->base->name,
-		e->what, e->instead);
+		fn ? fn : "(a site)", rela->base->name, r->offset, name,
+		strcmp(symobj, "vmlinux") ? "module " : "",
+		symobj[0] ? symobj : obj, obj, rela->base->name, e->what,
+		e->instead);
 }
 
 static bool is_klp_rela_section(const struct kelf_section *sec)
