@@ -72,7 +72,9 @@ static const struct early_section early_sections[] = {
 	  "registers the jump labels with their static keys "
 	  "(jump_label_add_module())",
 	  "the patched code uses a static key of a module: test it with static_key_enabled() instead "
-	  "of static_branch_likely()/static_branch_unlikely()" },
+	  "of static_branch_likely()/static_branch_unlikely(), or, when the module exports the key, "
+	  "build with --module-deps: the livepatch module then depends on that module (loading it "
+	  "loads the module, which stays loaded while the livepatch is)" },
 	{ ".static_call_sites",
 	  "registers the static call sites with their keys "
 	  "(static_call_add_module())",
@@ -108,15 +110,23 @@ static const struct early_section early_sections[] = {
 	  "patched" },
 };
 
+static const struct early_section unknown_early = {
+	"(an early section)", "reads it before livepatch writes relocations",
+	"keep the module's symbol out of it in the patched code"
+};
+
 static const struct early_section *early_section(const char *name)
 {
 	size_t i;
+
+	if (!klp_early_section(name))
+		return NULL;
 
 	for (i = 0; i < sizeof(early_sections) / sizeof(early_sections[0]);
 	     i++)
 		if (!strcmp(early_sections[i].name, name))
 			return &early_sections[i];
-	return NULL;
+	return &unknown_early;
 }
 
 /* Entries of these sections are at most this long (struct alt_instr: 14). */

@@ -84,6 +84,7 @@ resolve_symbols() {
 				args+=("$WORK/orig/$(cat "$WORK/diff/$id.object")" \
 					"$WORK/diff/$id.o")
 		done
+		[ "$MODULE_DEPS" -eq 0 ] || args+=(--module-deps)
 		"$LOOKUP" "${args[@]}" >> "$WORK/diff/funcs" ||
 			die "cannot resolve the symbols of the new code of $obj against $target (see above)"
 	done

@@ -24,4 +24,25 @@
  */
 #define KPB_FOR_PREFIX		".kpb.for."
 
+/*
+ * Sections the module loader reads while it loads the livepatch module
+ * (jump labels, static calls, alternatives, paravirt, lock prefixes), before
+ * livepatch writes the relocations of a module's .klp.rela sections: an
+ * entry there cannot refer to a module's symbol through livepatch.
+ */
+static inline int klp_early_section(const char *name)
+{
+	static const char *const early[] = {
+		"__jump_table", ".static_call_sites", ".altinstructions",
+		".altinstr_replacement", ".altinstr_aux", ".parainstructions",
+		".smp_locks",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(early) / sizeof(early[0]); i++)
+		if (!__builtin_strcmp(early[i], name))
+			return 1;
+	return 0;
+}
+
 #endif

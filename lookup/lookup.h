@@ -113,6 +113,7 @@ struct run {
 	struct kelf **linked;	/* diff objects of the other klp_objects */
 	size_t nr_linked;
 	bool verbose;
+	bool module_deps;	/* a module's export used early: depend on it */
 };
 
 int rename_undefs(struct run *r, size_t pair);

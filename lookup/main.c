@@ -13,6 +13,9 @@
  * (read, not written): what they define, the livepatch module links.
  * DEBUG.ko is MODULE.ko before --strip-debug (a -dbg package's copy): its
  * STT_FILE symbols tell same-named statics of MODULE.ko apart.
+ * --module-deps: a module's export that an entry of a section the loader
+ * reads early refers to (a static key in __jump_table) stays a plain
+ * reference: the livepatch module then depends on that module.
  * Nothing is written unless every name resolves.  See doc/PIPELINE.md.
  */
 #include "lookup.h"
@@ -29,6 +32,7 @@ struct opts {
 	const char *symvers;
 	const char *objname;
 	bool verbose;
+	bool module_deps;
 	char **paths;		/* ORIG.o DIFF.o pairs */
 	size_t nr_paths;
 	char **linked;		/* --linked OTHER.o */
@@ -38,11 +42,11 @@ struct opts {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: lookup --vmlinux VMLINUX --symvers Module.symvers "
-		"[--objname vmlinux] [--linked OTHER.o ...] [--verbose] "
+		"[--objname vmlinux] [--linked OTHER.o ...] [--module-deps] [--verbose] "
 		"ORIG.o DIFF.o [ORIG.o DIFF.o ...]\n"
 		"       lookup --module MODULE.ko [--module-debug DEBUG.ko] "
 		"--objname MODNAME "
-		"--symvers Module.symvers [--linked OTHER.o ...] [--verbose] "
+		"--symvers Module.symvers [--linked OTHER.o ...] [--module-deps] [--verbose] "
 		"ORIG.o DIFF.o [ORIG.o DIFF.o ...]\n");
 }
 
@@ -69,6 +73,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "symvers", required_argument, NULL, 's' },
 		{ "objname", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'V' },
+		{ "module-deps", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -98,6 +103,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'V':
 			o->verbose = true;
+			break;
+		case 'D':
+			o->module_deps = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -230,6 +238,7 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o))
 		return 1;
 	r.verbose = o.verbose;
+	r.module_deps = o.module_deps;
 	r.t = target_load(o.vmlinux ? o.vmlinux : o.module, o.objname);
 	if (!r.t || (o.module_debug &&
 		     target_adopt_debug(r.t, o.module_debug)))

@@ -16,6 +16,11 @@
  * A livepatch must load whether or not the modules it patches are loaded, so
  * it must not depend on any module: every module symbol goes through
  * livepatch, which resolves it when the module that uses it is patched.
+ * Except with --module-deps, for a module's export that an entry of a
+ * section the loader reads early refers to (klp_early_section(): a static
+ * key of a static branch in the new code): the loader registers such an
+ * entry before livepatch could write it, so the reference stays plain and
+ * the livepatch module depends on the exporter (modpost records it).
  */
 #include "lookup.h"
 
@@ -76,6 +81,43 @@ static bool is_vmlinux(const struct run *r)
 	return !strcmp(r->t->objname, "vmlinux");
 }
 
+/* Does an entry of a section the loader reads early refer to name? */
+static bool used_early(const struct kelf *k, const char *name)
+{
+	size_t i, j;
+
+	for (i = 1; i < k->nr_secs; i++) {
+		const struct kelf_section *sec = k->secs[i];
+
+		if (!sec || !kelf_is_rela(sec) || !sec->base ||
+		    !klp_early_section(sec->base->name))
+			continue;
+		for (j = 0; j < sec->nr_relas; j++)
+			if (sec->relas[j].sym &&
+			    !strcmp(sec->relas[j].sym->name, name))
+				return true;
+	}
+	return false;
+}
+
+/* With --module-deps, a module's export used early is kept: say so. */
+static bool keep_as_dependency(struct run *r, size_t pair, const char *name,
+			       struct ref *ref)
+{
+	if (!r->module_deps || !used_early(r->diffs[pair], name))
+		return false;
+	fprintf(stderr, "warning: %s: the new code of %s uses %s of module %s "
+		"where the module loader reads it early (a static branch on "
+		"its key): with --module-deps the livepatch module depends on "
+		"%s: loading it loads %s, which cannot be removed while the "
+		"livepatch is loaded\n", r->diffs[pair]->path, r->t->objname,
+		name, ref->objname, ref->objname, ref->objname);
+	snprintf(ref->why, sizeof(ref->why), "exported by module %s, used "
+		 "early: a dependency (--module-deps)", ref->objname);
+	ref->kind = REF_KEEP;
+	return true;
+}
+
 /* An export: of vmlinux, of the target, or of another module. */
 static void classify_export(struct run *r, size_t pair, const char *name,
 			    struct ref *ref)
@@ -93,6 +135,8 @@ static void classify_export(struct run *r, size_t pair, const char *name,
 	} else if (!strcmp(ref->objname, "vmlinux")) {
 		snprintf(ref->why, sizeof(ref->why), "exported by vmlinux");
 		ref->kind = REF_KEEP;
+	} else if (!is_vmlinux(r) && keep_as_dependency(r, pair, name, ref)) {
+		return;
 	} else if (!strcmp(ref->objname, r->t->objname)) {
 		ref->kind = REF_TARGET;
 	} else if (is_vmlinux(r)) {

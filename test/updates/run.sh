@@ -5,6 +5,7 @@
 #
 # Usage: test/updates/run.sh [--limit N] [--every K] [--only REGEX] [--no-vm]
 #                            [--keep]  (keep the work directory: logs)
+#                            [--kpb-arg ARG]  (to kpatch-build; repeatable)
 #                            [--shard I/N]  (files I, I+N, I+2N, ...: runs
 #                                            side by side; numbers stay those
 #                                            of the whole list)
@@ -51,6 +52,7 @@ every=1
 only=${KPB_UPDATES_ONLY:-}
 vm=1
 work=
+kpb_args=()
 
 # kpatch-build's distro helpers (distro_fetch_source), with its messages
 # shellcheck source=kpatch-build/common.sh
@@ -109,8 +111,9 @@ list_configured() {
 	local src=$cache/distro/$release/src
 	[ -f "$src/.kpb-prepared" ] || return 0
 	(
-		SRC=$src WORK=$work/listing LOG=$work/listing.log JOBS=$(nproc)
-		LIBEXEC=$repo/kpatch-build
+		# shellcheck disable=SC2034 # headers.sh's globals
+		SRC=$src WORK=$work/listing LOG=$work/listing.log JOBS=$(nproc) \
+			LIBEXEC=$repo/kpatch-build
 		# shellcheck source=kpatch-build/headers.sh
 		. "$repo/kpatch-build/headers.sh"
 		mkdir -p "$WORK/scan"
@@ -151,7 +154,7 @@ first_reason() {
 classify() {
 	local n=$1 f=$2 out=$work/out/$1 rc=0
 	mkdir -p "$out"
-	"$kpb" --kernel-release "$release" -n "u$n" -o "$out" \
+	"$kpb" --kernel-release "$release" -n "u$n" -o "$out" "${kpb_args[@]}" \
 		--json "$out/report.json" "$work/patches/$n.patch" \
 		>"$out/build.log" 2>&1 || rc=$?
 	WHY=
@@ -181,11 +184,14 @@ classify() {
 # The guest script of the short protocol: no behaviour to check, only that
 # the module loads, transitions, goes away and leaves dmesg clean.
 guest_script() {
-	local ko=$1 name=$2 target=$3 chain=${4:-}
+	local ko=$1 name=$2 target=$3 chain=${4:-} pre=${5:-}
 	cat <<EOF
 #!/bin/sh
 fail() { echo "FAIL: \$*"; exit 1; }
 target=$target
+for m in $pre; do
+	insmod /root/\$m.ko || fail "insmod \$m (the livepatch depends on it)"
+done
 insmod /root/$ko || fail "insmod $ko"
 echo "PASS: insmod"
 i=0
@@ -194,7 +200,13 @@ while [ "\$(cat /sys/kernel/livepatch/$name/transition 2>/dev/null)" != 0 ]; do
 	sleep 0.1
 done
 echo "PASS: transition"
-if [ -n "$target" ]; then
+if [ -n "$target" ] && [ -d /sys/module/$target ]; then
+	# loaded before, as the livepatch's dependency
+	[ "\$(cat /sys/kernel/livepatch/$name/$target/patched 2>/dev/null)" = 1 ] ||
+		fail "$target (loaded before the livepatch) is not patched"
+	echo "PASS: $target patched"
+	target=
+elif [ -n "$target" ]; then
 	for m in $chain; do
 		[ "\$m" = "$target" ] && break
 		insmod /root/\$m.ko || fail "insmod \$m (a dependency of $target)"
@@ -268,9 +280,22 @@ prove() {
 		if ($i == "klp_object") { print $(i + 2); exit } }' "$out/report.json")
 	[ "$target" != vmlinux ] || target=
 	files=("$out/livepatch-u$n.ko")
-	local chain=() m
-	if [ -n "$target" ]; then
-		chain_seen=
+	local chain=() pre=() m
+	# the modules the livepatch depends on (--module-deps) come first
+	chain_seen=
+	for m in $(modinfo -F depends "$out/livepatch-u$n.ko" | tr ',' ' '); do
+		mapfile -t -O "${#pre[@]}" pre < <(mod_chain "$m")
+	done
+	for m in "${pre[@]}"; do
+		ko=$(module_file "$m")
+		case $ko in
+		*.xz) xz -dc "$ko" >"$vmdir/$m.ko" ;;
+		*) cp "$ko" "$vmdir/$m.ko" ;;
+		esac
+		files+=("$vmdir/$m.ko")
+	done
+	if [ -n "$target" ] && ! printf '%s\n' "${pre[@]}" | grep -qxF -- "$target"; then
+		# (chain_seen keeps the ones loaded before)
 		mapfile -t chain < <(mod_chain "$target")
 		for m in "${chain[@]}"; do
 			ko=$(module_file "$m")
@@ -281,7 +306,8 @@ prove() {
 			files+=("$vmdir/$m.ko")
 		done
 	fi
-	guest_script "livepatch-u$n.ko" "$name" "$target" "${chain[*]}" >"$vmdir/test.sh"
+	guest_script "livepatch-u$n.ko" "$name" "$target" "${chain[*]}" "${pre[*]}" \
+		>"$vmdir/test.sh"
 	bash "$integ/vm.sh" --timeout 300 "$root/boot/vmlinuz-$release" \
 		"$vmdir/test.sh" "${files[@]}" >"$out/vm.log" 2>&1
 }
@@ -296,6 +322,7 @@ main() {
 		--no-vm) vm=0; shift ;;
 		--keep) keep=1; shift ;;
 		--shard) shard=$2; shift 2 ;;
+		--kpb-arg) kpb_args+=("$2"); shift 2 ;;
 		--merge) shift; merge "$@"; return ;;
 		*) args+=("$1"); shift ;;
 		esac

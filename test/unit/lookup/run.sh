@@ -179,6 +179,17 @@ write_module_sources() {
 			kpb_helper();
 	}
 	EOF
+	# static branches on keys of fake_mod and other_mod (their exports):
+	# __jump_table entries, which the loader registers early
+	cat > "$s/diff_m1_early.c" <<-'EOF'
+	extern int mdup(void);
+	extern int mod_export, other_export;
+	int new_m1(void) __asm__("__kpb_new.t7.m1_func");
+	int new_m1(void) { return mdup(); }
+	__attribute__((used, section("__jump_table")))
+	static void *jump_entry[] = { &new_m1, &mod_export, &new_m1,
+				      &other_export };
+	EOF
 	cat > "$s/diff_m1_tricky.c" <<-'EOF'
 	extern int tricky(void);
 	int new_m1(void) __asm__("__kpb_new.t6.m1_func");
@@ -324,7 +335,7 @@ build_module_fixtures() {
 	write_module_sources && write_early_modules &&
 		write_static_call_modules && write_tracepoint_modules || return 1
 	for f in m1 m2 modinfo_fake diff_m1 diff_m1_tricky diff_m1_unexported \
-		 diff_a_modexport; do
+		 diff_a_modexport diff_m1_early; do
 		compile "$work/src/$f.c" "$o/$f.o" || return 1
 	done
 	ld -r -o "$work/fake-mod.ko" "$o/m1.o" "$o/m2.o" "$o/modinfo_fake.o" &&
@@ -604,6 +615,31 @@ test_module_symbols() {
 		{ echo "no warning about other_export: $(cat "$d/err")"; return 1; }
 	cmp -s "$d/diff_a.o" "$work/obj/diff_a.o" ||
 		{ echo "the --linked diff_a.o was written"; return 1; }
+}
+
+# A module's exported keys used from __jump_table: livepatch symbols by
+# default (klp-convert refuses them), plain references with --module-deps
+# (the livepatch module depends on fake_mod and other_mod), with warnings.
+test_module_deps() {
+	local d u want
+	d=$(fresh module_deps_off diff_m1_early)
+	run_lookup_module "$work/obj/m1.o" "$d/diff_m1_early.o" > "$d/out" \
+		2> "$d/err" || { cat "$d/err"; return 1; }
+	u=$(undefs "$d/diff_m1_early.o" | grep export | sort | tr '\n' ' ')
+	want=".klp.sym.fake_mod.mod_export,0 .kpb.for.fake_mod..klp.sym.other_mod.other_export,0 "
+	[ "$u" = "$want" ] || { echo "without --module-deps: [$u], expected [$want]"; return 1; }
+	d=$(fresh module_deps_on diff_m1_early)
+	run_lookup_module --module-deps "$work/obj/m1.o" "$d/diff_m1_early.o" \
+		> "$d/out" 2> "$d/err" || { cat "$d/err"; return 1; }
+	u=$(undefs "$d/diff_m1_early.o" | grep export | sort | tr '\n' ' ')
+	want="mod_export other_export "
+	[ "$u" = "$want" ] || { echo "with --module-deps: [$u], expected [$want]"; return 1; }
+	grep -q 'warning: .*mod_export of module fake_mod .*depends on fake_mod' "$d/err" &&
+		grep -q 'warning: .*other_export of module other_mod .*depends on other_mod' "$d/err" ||
+		{ echo "no dependency warnings: $(cat "$d/err")"; return 1; }
+	u=$(undefs "$d/diff_m1_early.o" | grep mdup)
+	[ "$u" = ".klp.sym.fake_mod.mdup,$(expected_mod_pos "$work/fake-mod.ko" mdup m1.c)" ] ||
+		{ echo "mdup (not used early) is $u"; return 1; }
 }
 
 # Without --linked, kpb_helper is neither in fake_mod nor exported.
@@ -1081,7 +1117,7 @@ main() {
 		 global_among_locals exported_untouched defined_in_other_diff \
 		 func_lines ambiguous_error overlap_decides file_name_decides \
 		 not_found_error \
-		 module_symbols module_unexported_error \
+		 module_symbols module_deps module_unexported_error \
 		 module_load_time_position_error \
 		 vmlinux_uses_module_export_error module_target_checks \
 		 klp_convert_moves klp_convert_unexported_error \
