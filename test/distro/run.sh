@@ -45,7 +45,9 @@ build_timeout=${KPB_BUILD_TIMEOUT:-1800}
 # (binfmt_misc) patches, callbacks, shadow variables, two livepatches,
 # tracepoints, jump labels, alternatives, exception tables, a header change
 # (header-macro: the prepared source was never built, so its objects are
-# found by the include scan).
+# found by the include scan); the shapes of real fixes (a struct's layout
+# refused, a .c #included by another, constants copied, a new
+# pr_*_once(), MODULE_IMPORT_NS).
 DEFAULT_SAMPLES_6_1=(
 	meminfo meminfo:sysmap cmdline new-function new-static-var
 	shadow-var shadow-var:sysmap syscall callbacks module-binfmt
@@ -53,6 +55,7 @@ DEFAULT_SAMPLES_6_1=(
 	tracepoint jump-label alternatives extable warn-once
 	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL
 	header-macro header-inline release-mismatch sysmap-check
+	struct-layout-FAIL included-c rodata-cst once-added import-ns
 )
 # Debian's 6.12 (IBT, call padding, call depth tracking, objtool on the
 # linked module, runtime constants): the same kinds, samples/6.12/ patches
@@ -65,6 +68,7 @@ DEFAULT_SAMPLES_6_12=(
 	non-replace tracepoint tracepoint:stuff jump-label alternatives
 	extable extable:stuff warn-once clone header-macro header-inline
 	init-FAIL global-init-FAIL read-mostly-FAIL asm-FAIL runtime-shift-FAIL
+	struct-layout-FAIL included-c rodata-cst once-added import-ns
 )
 
 # NAME:stuff: the VM runs with call depth tracking (Linux 6.2+,
