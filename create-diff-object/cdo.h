@@ -69,7 +69,6 @@ bool is_string_section(const struct kelf_section *sec);
 bool is_ignored_section(const struct kelf_section *sec);
 bool is_init_section(const struct kelf_section *sec);
 bool is_function(const struct kelf_symbol *s);
-bool starts(const char *s, const char *prefix);
 bool has_endbr(const struct kelf_symbol *f);
 bool is_data(const struct kelf_symbol *s);
 

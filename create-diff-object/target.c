@@ -28,11 +28,6 @@ bool is_data(const struct kelf_symbol *s)
 	return s->sec && kelf_type(s) == STT_OBJECT;
 }
 
-bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
 bool is_string_section(const struct kelf_section *sec)
 {
 	return (sec->sh.sh_flags & SHF_STRINGS) &&

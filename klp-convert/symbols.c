@@ -22,11 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
 bool is_klp_symbol(const struct kelf_symbol *s)
 {
 	return !s->sec && s->sym.st_shndx == SHN_LIVEPATCH &&

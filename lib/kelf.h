@@ -21,6 +21,7 @@
 #include <gelf.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #ifndef SHN_LIVEPATCH
 #define SHN_LIVEPATCH		0xff20
@@ -156,6 +157,12 @@ void kelf_rename_symbol(struct kelf *k, struct kelf_symbol *sym,
 			const char *name);
 /* Leave sec (and its .rela) out of what kelf_write writes. */
 void kelf_remove_section(struct kelf_section *sec);
+
+/* Whether string s begins with prefix. */
+static inline bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
 
 /* Memory helpers that exit on allocation failure. */
 void *xmalloc(size_t size);
