@@ -118,18 +118,8 @@ static bool same_bytes(const struct kelf_symbol *p, const struct kelf_symbol *o)
 static const struct kelf_rela *next_rela(const struct kelf_symbol *s,
 					 size_t *pos)
 {
-	const struct kelf_section *rela = s->sec->rela;
-
-	for (; rela && *pos < rela->nr_relas; (*pos)++) {
-		const struct kelf_rela *r = &rela->relas[*pos];
-
-		if (r->offset >= s->sym.st_value &&
-		    r->offset < s->sym.st_value + s->sym.st_size) {
-			(*pos)++;
-			return r;
-		}
-	}
-	return NULL;
+	return kelf_next_rela(s->sec, s->sym.st_value,
+			      s->sym.st_value + s->sym.st_size, pos);
 }
 
 bool same_content(struct diff *d, const struct kelf_symbol *p,

@@ -261,15 +261,13 @@ void kpatch_sections_check(struct diff *d)
 /* Select an entry and what it points at, as select.c selects a symbol. */
 static void include_entry(struct diff *d, struct kelf_symbol *e)
 {
-	struct kelf_section *rela = e->sec->rela;
 	unsigned long start = e->sym.st_value;
+	const struct kelf_rela *r;
 	size_t i;
 
 	e->include = true;
-	for (i = 0; rela && i < rela->nr_relas; i++)
-		if (rela->relas[i].offset >= start &&
-		    rela->relas[i].offset < start + e->sym.st_size)
-			include_target(d, e->sec, &rela->relas[i]);
+	kelf_for_each_rela_in(r, e->sec, start, start + e->sym.st_size, i)
+		include_target(d, e->sec, r);
 }
 
 static void select_callbacks(struct diff *d, size_t kind)

@@ -59,16 +59,12 @@ static int copy_relas(struct diff *d, struct kelf_section *from,
 		      struct kelf_section *to, unsigned long start,
 		      unsigned long end)
 {
+	const struct kelf_rela *r;
 	size_t i;
 
-	if (!from->rela)
-		return 0;
-	for (i = 0; i < from->rela->nr_relas; i++) {
-		const struct kelf_rela *r = &from->rela->relas[i];
+	kelf_for_each_rela_in(r, from, start, end, i) {
 		struct target t;
 
-		if (r->offset < start || r->offset >= end)
-			continue;
 		if (r->offset + kelf_rela_width(r->type) > end) {
 			fprintf(stderr, "create-diff-object: %s: %s: the "
 				"relocation at 0x%lx crosses the end of what "

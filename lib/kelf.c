@@ -163,6 +163,21 @@ struct kelf_symbol *kelf_symbol_at(struct kelf *k, struct kelf_section *sec,
 	return best;
 }
 
+const struct kelf_rela *kelf_next_rela(const struct kelf_section *sec,
+				       unsigned long start, unsigned long end,
+				       size_t *pos)
+{
+	const struct kelf_section *rela = sec->rela;
+
+	while (rela && *pos < rela->nr_relas) {
+		const struct kelf_rela *r = &rela->relas[(*pos)++];
+
+		if (r->offset >= start && r->offset < end)
+			return r;
+	}
+	return NULL;
+}
+
 static struct kelf_section *new_section(struct kelf *k)
 {
 	struct kelf_section *sec = xcalloc(1, sizeof(*sec));

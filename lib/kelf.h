@@ -137,6 +137,17 @@ struct kelf_symbol *kelf_find_symbol(struct kelf *k, const char *name);
 struct kelf_symbol *kelf_symbol_at(struct kelf *k, struct kelf_section *sec,
 				   unsigned long offset);
 
+/*
+ * The next relocation of sec (in the order of its .rela section) at an
+ * offset in [start, end), from *pos on; *pos is then past it.  NULL when
+ * there is none left.  kelf_for_each_rela_in() walks them all.
+ */
+const struct kelf_rela *kelf_next_rela(const struct kelf_section *sec,
+				       unsigned long start, unsigned long end,
+				       size_t *pos);
+#define kelf_for_each_rela_in(r, sec, start, end, pos)			\
+	for ((pos) = 0; ((r) = kelf_next_rela((sec), (start), (end), &(pos)));)
+
 struct kelf_section *kelf_add_section(struct kelf *k, const char *name,
 				      const GElf_Shdr *sh,
 				      const void *data, size_t size);
