@@ -57,7 +57,7 @@ static int copy_descriptor(struct diff *d, struct kelf_section *out,
 
 	memcpy(out->data + at, p->sec->data + p->sym.st_value, p->sym.st_size);
 	s.st_value = at;
-	p->priv = kelf_add_symbol(d->out, out_name(d, p), &s, out);
+	p->out = kelf_add_symbol(d->out, out_name(d, p), &s, out);
 	kelf_for_each_rela_in(r, p->sec, start, start + p->sym.st_size, i)
 		if (out_relocate(d, out, r, at + r->offset - start))
 			return -1;

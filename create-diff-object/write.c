@@ -123,8 +123,8 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	GElf_Shdr sh;
 	char *name;
 
-	if (p->priv)
-		return p->priv;
+	if (p->out)
+		return p->out;
 	sh = p->sec->sh;
 	if (owns_section(p, pad)) {
 		name = xstrdup(p->sec->name);
@@ -142,7 +142,7 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	if (p->status == KELF_CHANGED)	/* the kernel has its own */
 		s.st_info = GELF_ST_INFO(STB_LOCAL, kelf_type(p));
 	out = kelf_add_symbol(d->out, out_name(d, p), &s, sec);
-	p->priv = out;
+	p->out = out;
 	if (p->status == KELF_CHANGED && is_function(p))
 		add_alias(d, p, out);
 	if (copy_relas(d, p->sec, sec, start, start + size))
@@ -154,11 +154,11 @@ struct kelf_section *out_section_for(struct diff *d, struct kelf_section *p)
 {
 	struct kelf_section *sec;
 
-	if (p->priv)
-		return p->priv;
+	if (p->out)
+		return p->out;
 	sec = kelf_add_section(d->out, p->name, &p->sh, p->data, p->size);
 	add_section_symbol(d, sec);
-	p->priv = sec;
+	p->out = sec;
 	if (copy_relas(d, p, sec, 0, p->size))
 		return NULL;
 	return sec;

@@ -68,7 +68,7 @@ struct kelf_section {
 	struct kelf_section *twin;
 	enum kelf_status status;
 	bool include;
-	void *priv;
+	struct kelf_section *out;	/* create-diff-object: its copy */
 	unsigned int out_index;		/* set by kelf_write */
 };
 
@@ -82,7 +82,8 @@ struct kelf_symbol {
 	struct kelf_symbol *twin;
 	enum kelf_status status;
 	bool include;
-	void *priv;
+	struct kelf_symbol *out;	/* create-diff-object: its copy */
+	char *rela_obj;			/* klp-convert: OBJ of .kpb.for.OBJ. */
 	unsigned int out_index;
 };
 
