@@ -82,8 +82,27 @@ void pcrel_free(void);
 
 /* correlate.c */
 void correlate(struct diff *d);
+
+/* gcc-names.c: GCC's names of clones, cold parts and numbered objects */
 /* name without GCC's ".N" numbers: "x.3" -> "x", "f.isra.0" -> "f.isra" */
 void canonical_name(const char *name, char *buf, size_t len);
+/* name ends in ".N" ("count.3"), with something before it */
+bool has_number_suffix(const char *name);
+/* name is prefix followed by ".N" ("CSWTCH.7") */
+bool is_numbered(const char *name, const char *prefix);
+/* a ".cold" part of a function ("foo.cold", "foo.part.2.cold") */
+bool is_cold_part(const struct kelf_symbol *s);
+/* f is a cold part of p ("p.cold", "p.cold.3") */
+bool is_cold_part_of(const struct kelf_symbol *f,
+		     const struct kelf_symbol *p);
+/* "foo" of foo.isra.0, foo.cold, foo.constprop.1 */
+void base_name(const char *name, char *buf, size_t len);
+/*
+ * Where a GCC-made function comes from: "clone of foo" for foo.isra.0,
+ * foo.constprop.1 and foo.part.2, "cold part of foo" for foo.cold; "" for
+ * another name.
+ */
+void clone_origin(const char *name, char *buf, size_t len);
 
 /* compare.c */
 void compare(struct diff *d);
@@ -164,7 +183,6 @@ bool entries_alike(const struct kelf_section *sec, size_t size, size_t count,
 void select_needed(struct diff *d);
 void include_target(struct diff *d, struct kelf_section *from,
 		    const struct kelf_rela *r);
-bool is_cold_part(const struct kelf_symbol *s);
 
 /* special.c */
 struct special;

@@ -54,12 +54,8 @@ struct uses {
 
 bool is_static_local(const struct kelf_symbol *s)
 {
-	const char *dot = strrchr(s->name, '.');
-
-	if (kelf_type(s) != STT_OBJECT || kelf_bind(s) != STB_LOCAL ||
-	    !dot || dot == s->name || !dot[1])
-		return false;
-	return strspn(dot + 1, "0123456789") == strlen(dot + 1);
+	return kelf_type(s) == STT_OBJECT && kelf_bind(s) == STB_LOCAL &&
+	       has_number_suffix(s->name);
 }
 
 static bool used(const struct uses *u, const struct kelf_symbol *var,

@@ -100,16 +100,6 @@ static void collect_refs(struct diff *d, struct refs *refs)
 	}
 }
 
-/* Whether f is a cold part of p ("p.cold", "p.cold.3"). */
-static bool is_cold_part_of(const struct kelf_symbol *f,
-			    const struct kelf_symbol *p)
-{
-	size_t n = strlen(p->name);
-
-	return is_cold_part(f) && !strncmp(f->name, p->name, n) &&
-	       !strncmp(f->name + n, ".cold", 5);
-}
-
 static void set_why(struct diff *d, struct kelf_symbol *p, const char *fmt,
 		    const char *arg)
 {

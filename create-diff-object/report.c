@@ -52,36 +52,13 @@ void report_item(struct diff *d, const char *kind, const char *name,
 	va_end(ap);
 }
 
-/*
- * Where a GCC-made function comes from: "clone of foo" for foo.isra.0,
- * foo.constprop.1 and foo.part.2, "cold part of foo" for foo.cold.
- */
-static void origin(const char *name, char *buf, size_t len)
-{
-	static const char *const kinds[] = { ".isra.", ".constprop.",
-					     ".part.", ".cold" };
-	const char *first = NULL, *p;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		p = strstr(name, kinds[i]);
-		if (p && (!first || p < first))
-			first = p;
-	}
-	buf[0] = '\0';
-	if (first && first > name)
-		snprintf(buf, len, "%s of %.*s",
-			 strncmp(first, ".cold", 5) ? "clone" : "cold part",
-			 (int)(first - name), name);
-}
-
 static void report_function(struct diff *d, struct kelf_symbol *s)
 {
 	const struct symstate *st = sym_state(d, s);
 	const char *sep;
 	char from[256];
 
-	origin(s->name, from, sizeof(from));
+	clone_origin(s->name, from, sizeof(from));
 	sep = from[0] ? ", " : "";
 	if (s->status == KELF_CHANGED)
 		report_item(d, "changed-function", s->name, "%s%s%s",

@@ -13,11 +13,6 @@
 static void include_symbol(struct diff *d, struct kelf_symbol *s);
 static void include_section(struct diff *d, struct kelf_section *sec);
 
-bool is_cold_part(const struct kelf_symbol *s)
-{
-	return is_function(s) && strstr(s->name, ".cold");
-}
-
 /* Follow one relocation of something selected. */
 void include_target(struct diff *d, struct kelf_section *from,
 		    const struct kelf_rela *r)
