@@ -65,6 +65,8 @@ struct target {
 /* target.c */
 void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t);
 const char *target_string(const struct target *t);
+
+/* kinds.c: what a symbol or section is */
 bool is_string_section(const struct kelf_section *sec);
 bool is_ignored_section(const struct kelf_section *sec);
 bool is_init_section(const struct kelf_section *sec);
