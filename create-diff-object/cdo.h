@@ -130,6 +130,8 @@ void compare_special(struct diff *d);
 
 /* ftrace.c: by symbol index of k, whether it has an ftrace entry */
 bool *ftrace_entries(struct kelf *k);
+/* Refuse the changed functions left without ftrace entry. */
+void check_ftrace_entries(struct diff *d);
 
 /* propagate.c */
 void propagate(struct diff *d);
@@ -198,7 +200,6 @@ void check_unknown_section(struct diff *d, struct kelf_section *sec);
 
 /* kpatch-sections.c: the tables of templates/kpatch-macros.h */
 void kpatch_sections_ignore(struct diff *d);
-void kpatch_sections_check(struct diff *d);
 void kpatch_sections_select(struct diff *d);
 bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
 			   va_list ap);

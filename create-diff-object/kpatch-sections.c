@@ -20,16 +20,10 @@
  * that nothing refers to, so they never reach the diff object; only the
  * callback entries are selected.
  *
- * Also here, as the one refusal that KPATCH_FORCE_UNSAFE cannot lift: a
- * changed function must have an ftrace entry in the running kernel, or
- * livepatch cannot redirect it (propagate.c patches the callers of what it
- * can; kpatch_sections_check() refuses what is left).
- *
- * Hooks: main() calls kpatch_sections_ignore() after compare(),
- * kpatch_sections_check() after check() and kpatch_sections_select() before
- * select_needed(); refuse() asks kpatch_sections_force() whether the
- * function it names is forced.  Malformed tables and functions without
- * ftrace entry are refused with refuse_unforceable().
+ * Hooks: main() calls kpatch_sections_ignore() after compare() and
+ * kpatch_sections_select() before select_needed(); refuse() asks
+ * kpatch_sections_force() whether the function it names is forced.
+ * Malformed tables are refused with refuse_unforceable().
  */
 #include "cdo.h"
 
@@ -227,35 +221,6 @@ bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
 	fputc('\n', d->report);
 	va_end(again);
 	return true;
-}
-
-void kpatch_sections_check(struct diff *d)
-{
-	bool *traced = ftrace_entries(d->orig);
-	size_t i;
-
-	for (i = 1; i < d->patched->nr_syms; i++) {
-		struct kelf_symbol *p = d->patched->syms[i];
-
-		if (!is_function(p) || p->status != KELF_CHANGED ||
-		    !p->twin || is_init_section(p->sec) ||
-		    is_ignored_section(p->sec) || is_cold_part(p))
-			continue;
-		if (traced[p->twin->index])
-			continue;
-		refuse_unforceable(d, p->name, "changed function without an ftrace "
-			      "entry (no __mcount_loc record of a call to "
-			      "__fentry__ at its start in the original "
-			      "object: its file is built without "
-			      "-pg/-mfentry, as lib/ is, or it is notrace), so "
-			      "livepatch cannot redirect calls to it, and its "
-			      "callers cannot be patched in its place (it is "
-			      "global, its address is taken, or no traceable "
-			      "code of this object calls it); "
-			      "KPATCH_FORCE_UNSAFE cannot change that: make the "
-			      "change in a traceable caller");
-	}
-	free(traced);
 }
 
 /* Select an entry and what it points at, as select.c selects a symbol. */

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 	check(&d);
 	check_layouts(&d);
 	check_loader_tables(&d);
-	kpatch_sections_check(&d);
+	check_ftrace_entries(&d);
 	if (!d.nr_refused) {
 		kpatch_sections_select(&d);
 		select_needed(&d);

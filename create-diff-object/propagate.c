@@ -24,7 +24,7 @@
  * This repeats until the changes reach functions with ftrace entries.  What
  * is left, a changed function without ftrace entry that is global, whose
  * address is stored in data, or that nothing calls, stays changed, with
- * the reason in its state, and is refused by kpatch_sections_check().
+ * the reason in its state, and is refused by check_ftrace_entries().
  *
  * Runs after kpatch_sections_ignore(), so KPATCH_IGNORE_FUNCTION on such a
  * function keeps its callers unchanged.
@@ -188,7 +188,7 @@ static bool move_into_users(struct diff *d, struct refs *refs,
 	size_t nr, i;
 
 	if (!movable(d, refs, p, users, &nr)) {
-		/* kpatch_sections_check() refuses the others */
+		/* check_ftrace_entries() refuses the others */
 		if (is_cold_part(p) || is_switch_table(p))
 			refuse(d, p->name, "changed %s that no function of "
 			       "this object uses; please report this with the "
