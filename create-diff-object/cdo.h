@@ -198,10 +198,10 @@ bool special_skip_rela(struct diff *d, const struct kelf_section *from,
 		       const struct target *t);
 void check_unknown_section(struct diff *d, struct kelf_section *sec);
 
-/* kpatch-sections.c: the tables of templates/kpatch-macros.h */
-void kpatch_sections_ignore(struct diff *d);
-void kpatch_sections_select(struct diff *d);
-bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
+/* kpatch-macros.c: the patch author's macros (templates/kpatch-macros.h) */
+void kpatch_macros_ignore(struct diff *d);
+void kpatch_macros_select(struct diff *d);
+bool kpatch_macros_force(struct diff *d, const char *name, const char *fmt,
 			   va_list ap);
 
 /* write.c */

@@ -31,7 +31,7 @@ void refuse(struct diff *d, const char *name, const char *fmt, ...)
 	bool forced;
 
 	va_start(ap, fmt);
-	forced = kpatch_sections_force(d, name, fmt, ap);
+	forced = kpatch_macros_force(d, name, fmt, ap);
 	va_end(ap);
 	if (forced)
 		return;

@@ -120,14 +120,14 @@ int main(int argc, char **argv)
 
 	correlate(&d);
 	compare(&d);
-	kpatch_sections_ignore(&d);
+	kpatch_macros_ignore(&d);
 	propagate(&d);
 	check(&d);
 	check_layouts(&d);
 	check_loader_tables(&d);
 	check_ftrace_entries(&d);
 	if (!d.nr_refused) {
-		kpatch_sections_select(&d);
+		kpatch_macros_select(&d);
 		select_needed(&d);
 		report_printk_index(&d);
 	}

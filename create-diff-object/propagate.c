@@ -26,7 +26,7 @@
  * address is stored in data, or that nothing calls, stays changed, with
  * the reason in its state, and is refused by check_ftrace_entries().
  *
- * Runs after kpatch_sections_ignore(), so KPATCH_IGNORE_FUNCTION on such a
+ * Runs after kpatch_macros_ignore(), so KPATCH_IGNORE_FUNCTION on such a
  * function keeps its callers unchanged.
  */
 #define _GNU_SOURCE		/* asprintf */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tables that templates/kpatch-macros.h puts in the patched object, and
- * what they do to the diff:
+ * The patch author's macros (KPATCH_IGNORE_*, KPATCH_FORCE_UNSAFE,
+ * KPATCH_*_CALLBACK): the tables that templates/kpatch-macros.h puts in the
+ * patched object, and what they do to the diff:
  *
  *   .kpb.ignore.functions    KPATCH_IGNORE_FUNCTION: a changed function is
  *                            taken as unchanged, so it is not patched
@@ -20,9 +21,9 @@
  * that nothing refers to, so they never reach the diff object; only the
  * callback entries are selected.
  *
- * Hooks: main() calls kpatch_sections_ignore() after compare() and
- * kpatch_sections_select() before select_needed(); refuse() asks
- * kpatch_sections_force() whether the function it names is forced.
+ * Hooks: main() calls kpatch_macros_ignore() after compare() and
+ * kpatch_macros_select() before select_needed(); refuse() asks
+ * kpatch_macros_force() whether the function it names is forced.
  * Malformed tables are refused with refuse_unforceable().
  */
 #include "cdo.h"
@@ -179,7 +180,7 @@ static void check_force_table(struct diff *d)
 			entry_function(d, sec->syms[i], "KPATCH_FORCE_UNSAFE");
 }
 
-void kpatch_sections_ignore(struct diff *d)
+void kpatch_macros_ignore(struct diff *d)
 {
 	ignore_functions(d);
 	ignore_sections(d);
@@ -203,7 +204,7 @@ static bool is_forced(struct diff *d, const char *name)
 	return false;
 }
 
-bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
+bool kpatch_macros_force(struct diff *d, const char *name, const char *fmt,
 			   va_list ap)
 {
 	va_list again;
@@ -277,7 +278,7 @@ static void select_callbacks(struct diff *d, size_t kind)
 	}
 }
 
-void kpatch_sections_select(struct diff *d)
+void kpatch_macros_select(struct diff *d)
 {
 	size_t kind;
 
