@@ -14,13 +14,8 @@ static void print_refusal(struct diff *d, const char *name, const char *fmt,
 	va_list again;
 
 	va_copy(again, ap);
-	fprintf(stderr, "create-diff-object: %s: refused %s: ", d->objname,
-		name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	fprintf(d->report, "refused %s ", name);
-	vfprintf(d->report, fmt, again);
-	fputc('\n', d->report);
+	vdiag(d->objname, DIAG_REFUSED, name, -1, fmt, ap);
+	report_vitem(d, "refused", name, fmt, again);
 	va_end(again);
 	d->nr_refused++;
 }
@@ -54,10 +49,7 @@ void warn_dropped(struct diff *d, const char *name, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "create-diff-object: %s: warning: %s: ", d->objname,
-		name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vdiag(d->objname, DIAG_WARNING, name, -1, fmt, ap);
 	va_end(ap);
 	va_start(ap, fmt);
 	report_vitem(d, "dropped", name, fmt, ap);

@@ -24,8 +24,10 @@
  * Hooks: main() calls kpatch_macros_ignore() after compare() and
  * kpatch_macros_select() before select_needed(); refuse() asks
  * kpatch_macros_force() whether the function it names is forced.
- * Malformed tables are refused with refuse_unforceable().
+ * A malformed table or a misused macro is an error (diag_error(): exit
+ * status 1), not a refusal: the input is wrong, not the change.
  */
+#define _GNU_SOURCE		/* vasprintf */
 #include "cdo.h"
 
 #include <stdarg.h>
@@ -89,7 +91,7 @@ static struct kelf_symbol *entry_function(struct diff *d,
 
 	if (f && is_function(f))
 		return f;
-	refuse_unforceable(d, entry->name, "%s in section %s does not name a "
+	diag_error(d, entry->name, -1, "%s in section %s does not name a "
 		      "function defined in this source file (%s); use it in "
 		      "the file that defines the function", macro,
 		      entry->sec->name, f ? f->name : "not a function");
@@ -104,8 +106,7 @@ static void ignore_symbol(struct diff *d, struct kelf_symbol *s,
 	s->status = KELF_SAME;
 	if (s->twin)
 		s->twin->status = KELF_SAME;
-	fprintf(d->report, "ignored %s changed, but %s: not patched\n",
-		s->name, why);
+	report_item(d, "ignored", s->name, "changed, but %s: not patched", why);
 }
 
 static void ignore_functions(struct diff *d)
@@ -152,7 +153,7 @@ static void ignore_sections(struct diff *d)
 			continue;
 		name = entry_string(sec->syms[i]);
 		if (!name) {
-			refuse_unforceable(d, sec->syms[i]->name, "entry of %s is "
+			diag_error(d, sec->syms[i]->name, -1, "entry of %s is "
 				      "not a section name; use "
 				      "KPATCH_IGNORE_SECTION(\".name\") with "
 				      "a string literal", IGNORE_SECTIONS);
@@ -207,20 +208,17 @@ static bool is_forced(struct diff *d, const char *name)
 bool kpatch_macros_force(struct diff *d, const char *name, const char *fmt,
 			   va_list ap)
 {
-	va_list again;
+	char *why;
 
 	if (!is_forced(d, name))
 		return false;
-	va_copy(again, ap);
-	fprintf(stderr, "create-diff-object: %s: warning: KPATCH_FORCE_UNSAFE(%s) "
-		"overrides this refusal: ", d->objname, name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	fprintf(d->report, "forced %s by KPATCH_FORCE_UNSAFE, although: ",
-		name);
-	vfprintf(d->report, fmt, again);
-	fputc('\n', d->report);
-	va_end(again);
+	if (vasprintf(&why, fmt, ap) < 0)
+		why = NULL;
+	diag_warning(d, name, -1, "KPATCH_FORCE_UNSAFE overrides this "
+		     "refusal: %s", why ? why : "");
+	report_item(d, "forced", name, "by KPATCH_FORCE_UNSAFE, although: %s",
+		    why ? why : "");
+	free(why);
 	return true;
 }
 
@@ -251,7 +249,7 @@ static void select_callbacks(struct diff *d, size_t kind)
 		if (!is_entry(e))
 			continue;
 		if (first) {
-			refuse_unforceable(d, e->name, "a second %s in this source "
+			diag_error(d, e->name, -1, "a second %s in this source "
 				      "file (the first is %s); each file gives "
 				      "its klp_object one %s callback: call "
 				      "both functions from one callback",
@@ -262,7 +260,7 @@ static void select_callbacks(struct diff *d, size_t kind)
 		first = e;
 		f = entry_target(d, e);
 		if (!f) {
-			refuse_unforceable(d, e->name, "%s in section %s does not "
+			diag_error(d, e->name, -1, "%s in section %s does not "
 				      "point at a function",
 				      callbacks[kind].macro, sec->name);
 			continue;
@@ -270,8 +268,8 @@ static void select_callbacks(struct diff *d, size_t kind)
 		include_entry(d, e);
 		snprintf(name, sizeof(name), "__kpb_cb.%s.%s", d->prefix,
 			 callbacks[kind].kind);
-		fprintf(d->report, "callback %s %s %s\n", f->name,
-			callbacks[kind].kind, name);
+		report_item(d, "callback", f->name, "%s %s",
+			    callbacks[kind].kind, name);
 		kelf_rename_symbol(d->patched, e, name);
 		e->sym.st_info = GELF_ST_INFO(STB_GLOBAL, STT_OBJECT);
 		e->sym.st_other = STV_DEFAULT;

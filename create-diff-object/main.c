@@ -82,8 +82,8 @@ static struct kelf *load(const char *path)
 	struct kelf *k = kelf_open(path);
 
 	if (k && k->ehdr.e_type != ET_REL) {
-		fprintf(stderr, "error: %s: e_type %u: not a relocatable "
-			"object (ET_REL)\n", path, k->ehdr.e_type);
+		diag(path, DIAG_ERROR, NULL, -1, "e_type %u: not a relocatable "
+		     "object (ET_REL)", k->ehdr.e_type);
 		kelf_close(k);
 		return NULL;
 	}
@@ -126,12 +126,14 @@ int main(int argc, char **argv)
 	check_layouts(&d);
 	check_loader_tables(&d);
 	check_ftrace_entries(&d);
-	if (!d.nr_refused) {
+	if (!d.nr_refused && !d.nr_errors) {
 		kpatch_macros_select(&d);
 		select_needed(&d);
 		report_printk_index(&d);
 	}
-	if (d.nr_refused) {
+	if (d.nr_errors) {
+		ret = EXIT_ERROR;
+	} else if (d.nr_refused) {
 		ret = EXIT_REFUSED;
 	} else if (!anything_changed(&d)) {
 		ret = EXIT_NO_CHANGE;

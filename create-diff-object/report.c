@@ -11,6 +11,7 @@
 #define _GNU_SOURCE		/* vasprintf */
 #include "cdo.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,8 @@ int report_open(struct diff *d, const char *path, const char *json)
 	json_path = json;
 	d->report = open_memstream(&report_buf, &report_len);
 	if (!d->report) {
-		perror("create-diff-object: report");
+		diag(d->objname, DIAG_ERROR, NULL, -1, "the report: %s",
+		     strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -163,7 +165,7 @@ static int write_json(const char *path)
 	FILE *f = fopen(path, "w");
 
 	if (!f) {
-		perror(path);
+		diag(path, DIAG_ERROR, NULL, -1, "%s", strerror(errno));
 		return -1;
 	}
 	fputc('[', f);
@@ -193,7 +195,7 @@ int report_close(struct diff *d)
 	if (report_path)
 		f = fopen(report_path, "w");
 	if (!f) {
-		perror(report_path);
+		diag(report_path, DIAG_ERROR, NULL, -1, "%s", strerror(errno));
 		ret = -1;
 	} else {
 		fwrite(report_buf, 1, report_len, f);

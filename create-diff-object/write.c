@@ -66,10 +66,9 @@ static int copy_relas(struct diff *d, struct kelf_section *from,
 		struct target t;
 
 		if (r->offset + kelf_rela_width(r->type) > end) {
-			fprintf(stderr, "create-diff-object: %s: %s: the "
-				"relocation at 0x%lx crosses the end of what "
-				"is copied (0x%lx)\n", d->objname, from->name,
-				r->offset, end);
+			diag_error(d, from->name, r->offset, "the relocation "
+				   "crosses the end of what is copied (0x%lx)",
+				   end);
 			return -1;
 		}
 		rela_target(d->patched, r, &t);
@@ -177,6 +176,20 @@ struct kelf_symbol *out_undef(struct diff *d, const char *name)
 	return kelf_add_symbol(d->out, name, &s, NULL);
 }
 
+/* The section of the patched object that relocation r applies to. */
+static const char *rela_home(struct diff *d, const struct kelf_rela *r)
+{
+	size_t i;
+
+	for (i = 1; i < d->patched->nr_secs; i++) {
+		const struct kelf_section *rela = d->patched->secs[i]->rela;
+
+		if (rela && r >= rela->relas && r < rela->relas + rela->nr_relas)
+			return d->patched->secs[i]->name;
+	}
+	return "?";
+}
+
 static struct kelf_symbol *out_target(struct diff *d, const struct target *t,
 				      const struct kelf_rela *r)
 {
@@ -192,10 +205,9 @@ static struct kelf_symbol *out_target(struct diff *d, const struct target *t,
 		sec = out_section_for(d, t->sec);
 		return sec ? sec->secsym : NULL;
 	}
-	fprintf(stderr, "create-diff-object: %s: relocation at 0x%lx refers "
-		"to %s, which is neither in the original object nor selected\n",
-		d->objname, r->offset,
-		t->sym ? t->sym->name : t->sec->name);
+	diag_error(d, rela_home(d, r), r->offset, "the relocation refers to "
+		   "%s, which is neither in the original object nor selected",
+		   t->sym ? t->sym->name : t->sec->name);
 	return NULL;
 }
 
