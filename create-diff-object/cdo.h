@@ -37,7 +37,7 @@ struct diff {
 	FILE *report;			/* see report.c */
 	struct symstate *state;		/* by patched symbol index */
 	int nr_refused;
-	int nr_errors;			/* diag_error(): exit status 1 */
+	int nr_errors;			/* diag(DIAG_ERROR): exit status 1 */
 	int nr_changed, nr_new;
 	/*
 	 * kbuild runs objtool on the linked livepatch module (IBT or LTO:
@@ -156,19 +156,18 @@ unsigned long rela_token(struct diff *d, struct kelf *k,
 int write_dyndbg(struct diff *d);
 bool report_dyndbg(struct diff *d, struct kelf_symbol *s);
 
-/* diag.c: every message on stderr, "create-diff-object: OBJ: KIND WHERE: " */
+/*
+ * diag.c: every message on stderr, "create-diff-object: OBJ: KIND WHERE: ";
+ * obj NULL: the patched object; where: a symbol or section name, or NULL;
+ * offset in it, or -1.  DIAG_ERROR counts in nr_errors (exit status 1),
+ * DIAG_REFUSED in nr_refused (exit status 2).
+ */
 enum diag_kind { DIAG_ERROR, DIAG_REFUSED, DIAG_WARNING };
-/* where: a symbol or section name, or NULL; offset in it, or -1 */
-void vdiag(const char *obj, enum diag_kind kind, const char *where,
-	   long offset, const char *fmt, va_list ap);
-void diag(const char *obj, enum diag_kind kind, const char *where,
-	  long offset, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-/* An error in the input (or writing the output): counted, exit status 1. */
-void diag_error(struct diff *d, const char *where, long offset,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void diag_warning(struct diff *d, const char *where, long offset,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void vdiag(struct diff *d, const char *obj, enum diag_kind kind,
+	   const char *where, long offset, const char *fmt, va_list ap);
+void diag(struct diff *d, const char *obj, enum diag_kind kind,
+	  const char *where, long offset, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* check.c */
 void check(struct diff *d);

@@ -14,10 +14,9 @@ static void print_refusal(struct diff *d, const char *name, const char *fmt,
 	va_list again;
 
 	va_copy(again, ap);
-	vdiag(d->objname, DIAG_REFUSED, name, -1, fmt, ap);
+	vdiag(d, NULL, DIAG_REFUSED, name, -1, fmt, ap);
 	report_vitem(d, "refused", name, fmt, again);
 	va_end(again);
-	d->nr_refused++;
 }
 
 void refuse(struct diff *d, const char *name, const char *fmt, ...)
@@ -49,7 +48,7 @@ void warn_dropped(struct diff *d, const char *name, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdiag(d->objname, DIAG_WARNING, name, -1, fmt, ap);
+	vdiag(d, NULL, DIAG_WARNING, name, -1, fmt, ap);
 	va_end(ap);
 	va_start(ap, fmt);
 	report_vitem(d, "dropped", name, fmt, ap);

@@ -24,7 +24,7 @@
  * Hooks: main() calls kpatch_macros_ignore() after compare() and
  * kpatch_macros_select() before select_needed(); refuse() asks
  * kpatch_macros_force() whether the function it names is forced.
- * A malformed table or a misused macro is an error (diag_error(): exit
+ * A malformed table or a misused macro is an error (diag(): exit
  * status 1), not a refusal: the input is wrong, not the change.
  */
 #define _GNU_SOURCE		/* vasprintf */
@@ -91,10 +91,10 @@ static struct kelf_symbol *entry_function(struct diff *d,
 
 	if (f && is_function(f))
 		return f;
-	diag_error(d, entry->name, -1, "%s in section %s does not name a "
-		      "function defined in this source file (%s); use it in "
-		      "the file that defines the function", macro,
-		      entry->sec->name, f ? f->name : "not a function");
+	diag(d, NULL, DIAG_ERROR, entry->name, -1, "%s in section %s does "
+	     "not name a function defined in this source file (%s); use it "
+	     "in the file that defines the function", macro, entry->sec->name,
+	     f ? f->name : "not a function");
 	return NULL;
 }
 
@@ -153,10 +153,10 @@ static void ignore_sections(struct diff *d)
 			continue;
 		name = entry_string(sec->syms[i]);
 		if (!name) {
-			diag_error(d, sec->syms[i]->name, -1, "entry of %s is "
-				      "not a section name; use "
-				      "KPATCH_IGNORE_SECTION(\".name\") with "
-				      "a string literal", IGNORE_SECTIONS);
+			diag(d, NULL, DIAG_ERROR, sec->syms[i]->name, -1,
+			     "entry of %s is not a section name; use "
+			     "KPATCH_IGNORE_SECTION(\".name\") with a string "
+			     "literal", IGNORE_SECTIONS);
 			continue;
 		}
 		/* other objects of the patch may have it: not an error */
@@ -214,8 +214,8 @@ bool kpatch_macros_force(struct diff *d, const char *name, const char *fmt,
 		return false;
 	if (vasprintf(&why, fmt, ap) < 0)
 		why = NULL;
-	diag_warning(d, name, -1, "KPATCH_FORCE_UNSAFE overrides this "
-		     "refusal: %s", why ? why : "");
+	diag(d, NULL, DIAG_WARNING, name, -1, "KPATCH_FORCE_UNSAFE overrides "
+	     "this refusal: %s", why ? why : "");
 	report_item(d, "forced", name, "by KPATCH_FORCE_UNSAFE, although: %s",
 		    why ? why : "");
 	free(why);
@@ -249,20 +249,20 @@ static void select_callbacks(struct diff *d, size_t kind)
 		if (!is_entry(e))
 			continue;
 		if (first) {
-			diag_error(d, e->name, -1, "a second %s in this source "
-				      "file (the first is %s); each file gives "
-				      "its klp_object one %s callback: call "
-				      "both functions from one callback",
-				      callbacks[kind].macro, first->name,
-				      callbacks[kind].kind);
+			diag(d, NULL, DIAG_ERROR, e->name, -1, "a second %s in "
+			     "this source file (the first is %s); each file "
+			     "gives its klp_object one %s callback: call both "
+			     "functions from one callback",
+			     callbacks[kind].macro, first->name,
+			     callbacks[kind].kind);
 			continue;
 		}
 		first = e;
 		f = entry_target(d, e);
 		if (!f) {
-			diag_error(d, e->name, -1, "%s in section %s does not "
-				      "point at a function",
-				      callbacks[kind].macro, sec->name);
+			diag(d, NULL, DIAG_ERROR, e->name, -1, "%s in section "
+			     "%s does not point at a function",
+			     callbacks[kind].macro, sec->name);
 			continue;
 		}
 		include_entry(d, e);

@@ -77,12 +77,12 @@ static bool anything_changed(struct diff *d)
 }
 
 /* An object as kbuild compiles it, or NULL (said why). */
-static struct kelf *load(const char *path)
+static struct kelf *load(struct diff *d, const char *path)
 {
 	struct kelf *k = kelf_open(path);
 
 	if (k && k->ehdr.e_type != ET_REL) {
-		diag(path, DIAG_ERROR, NULL, -1, "e_type %u: not a relocatable "
+		diag(d, path, DIAG_ERROR, NULL, -1, "e_type %u: not a relocatable "
 		     "object (ET_REL)", k->ehdr.e_type);
 		kelf_close(k);
 		return NULL;
@@ -112,8 +112,8 @@ int main(int argc, char **argv)
 	d.objname = argv[optind + 1];
 	if (report_open(&d, report_path, json_path))
 		return EXIT_ERROR;
-	d.orig = load(argv[optind]);
-	d.patched = load(argv[optind + 1]);
+	d.orig = load(&d, argv[optind]);
+	d.patched = load(&d, argv[optind + 1]);
 	if (!d.orig || !d.patched)
 		goto out;
 	d.state = xcalloc(d.patched->nr_syms, sizeof(*d.state));

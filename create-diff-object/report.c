@@ -25,7 +25,7 @@ int report_open(struct diff *d, const char *path, const char *json)
 	json_path = json;
 	d->report = open_memstream(&report_buf, &report_len);
 	if (!d->report) {
-		diag(d->objname, DIAG_ERROR, NULL, -1, "the report: %s",
+		diag(d, NULL, DIAG_ERROR, NULL, -1, "the report: %s",
 		     strerror(errno));
 		return -1;
 	}
@@ -158,14 +158,14 @@ static void json_line(FILE *f, const char *line, size_t len, bool first)
 	fputc('}', f);
 }
 
-static int write_json(const char *path)
+static int write_json(struct diff *d, const char *path)
 {
 	const char *p = report_buf, *end = report_buf + report_len, *nl;
 	bool first = true;
 	FILE *f = fopen(path, "w");
 
 	if (!f) {
-		diag(path, DIAG_ERROR, NULL, -1, "%s", strerror(errno));
+		diag(d, path, DIAG_ERROR, NULL, -1, "%s", strerror(errno));
 		return -1;
 	}
 	fputc('[', f);
@@ -195,14 +195,15 @@ int report_close(struct diff *d)
 	if (report_path)
 		f = fopen(report_path, "w");
 	if (!f) {
-		diag(report_path, DIAG_ERROR, NULL, -1, "%s", strerror(errno));
+		diag(d, report_path, DIAG_ERROR, NULL, -1, "%s",
+		     strerror(errno));
 		ret = -1;
 	} else {
 		fwrite(report_buf, 1, report_len, f);
 		if (f != stdout && fclose(f))
 			ret = -1;
 	}
-	if (json_path && write_json(json_path))
+	if (json_path && write_json(d, json_path))
 		ret = -1;
 	free(report_buf);
 	return ret;

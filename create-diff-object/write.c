@@ -66,9 +66,9 @@ static int copy_relas(struct diff *d, struct kelf_section *from,
 		struct target t;
 
 		if (r->offset + kelf_rela_width(r->type) > end) {
-			diag_error(d, from->name, r->offset, "the relocation "
-				   "crosses the end of what is copied (0x%lx)",
-				   end);
+			diag(d, NULL, DIAG_ERROR, from->name, r->offset,
+			     "the relocation crosses the end of what is "
+			     "copied (0x%lx)", end);
 			return -1;
 		}
 		rela_target(d->patched, r, &t);
@@ -205,9 +205,9 @@ static struct kelf_symbol *out_target(struct diff *d, const struct target *t,
 		sec = out_section_for(d, t->sec);
 		return sec ? sec->secsym : NULL;
 	}
-	diag_error(d, rela_home(d, r), r->offset, "the relocation refers to "
-		   "%s, which is neither in the original object nor selected",
-		   t->sym ? t->sym->name : t->sec->name);
+	diag(d, NULL, DIAG_ERROR, rela_home(d, r), r->offset, "the relocation "
+	     "refers to %s, which is neither in the original object nor "
+	     "selected", t->sym ? t->sym->name : t->sec->name);
 	return NULL;
 }
 
