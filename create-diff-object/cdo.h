@@ -216,7 +216,7 @@ void check_unknown_section(struct diff *d, struct kelf_section *sec);
 void kpatch_macros_ignore(struct diff *d);
 void kpatch_macros_select(struct diff *d);
 bool kpatch_macros_force(struct diff *d, const char *name, const char *fmt,
-			   va_list ap);
+			 va_list ap);
 
 /* write.c */
 int write_output(struct diff *d, const char *path);

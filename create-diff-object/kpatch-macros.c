@@ -206,7 +206,7 @@ static bool is_forced(struct diff *d, const char *name)
 }
 
 bool kpatch_macros_force(struct diff *d, const char *name, const char *fmt,
-			   va_list ap)
+			 va_list ap)
 {
 	char *why;
 

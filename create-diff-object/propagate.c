@@ -48,7 +48,7 @@ struct refs {
 
 static bool is_switch_table(const struct kelf_symbol *s)
 {
-	return is_data(s) && !strncmp(s->name, "CSWTCH.", 7) &&
+	return is_data(s) && is_numbered(s->name, "CSWTCH") &&
 	       !(s->sec->sh.sh_flags & SHF_WRITE);
 }
 
