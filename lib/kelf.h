@@ -170,6 +170,9 @@ void kelf_rename_symbol(struct kelf *k, struct kelf_symbol *sym,
 /* Leave sec (and its .rela) out of what kelf_write writes. */
 void kelf_remove_section(struct kelf_section *sec);
 
+/* The hash of a name for the tables of names (FNV-1a). */
+unsigned int kelf_hash_name(const char *s);
+
 /* Whether string s begins with prefix. */
 static inline bool starts(const char *s, const char *prefix)
 {
