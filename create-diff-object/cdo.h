@@ -37,6 +37,7 @@ struct diff {
 	FILE *report;			/* see report.c */
 	struct symstate *state;		/* by patched symbol index */
 	int nr_refused;
+	int nr_errors;			/* diag(DIAG_ERROR): exit status 1 */
 	int nr_changed, nr_new;
 	/*
 	 * kbuild runs objtool on the linked livepatch module (IBT or LTO:
@@ -65,11 +66,12 @@ struct target {
 /* target.c */
 void rela_target(struct kelf *k, const struct kelf_rela *r, struct target *t);
 const char *target_string(const struct target *t);
+
+/* kinds.c: what a symbol or section is */
 bool is_string_section(const struct kelf_section *sec);
 bool is_ignored_section(const struct kelf_section *sec);
 bool is_init_section(const struct kelf_section *sec);
 bool is_function(const struct kelf_symbol *s);
-bool starts(const char *s, const char *prefix);
 bool has_endbr(const struct kelf_symbol *f);
 bool is_data(const struct kelf_symbol *s);
 
@@ -83,8 +85,27 @@ void pcrel_free(void);
 
 /* correlate.c */
 void correlate(struct diff *d);
+
+/* gcc-names.c: GCC's names of clones, cold parts and numbered objects */
 /* name without GCC's ".N" numbers: "x.3" -> "x", "f.isra.0" -> "f.isra" */
 void canonical_name(const char *name, char *buf, size_t len);
+/* name ends in ".N" ("count.3"), with something before it */
+bool has_number_suffix(const char *name);
+/* name is prefix followed by ".N" ("CSWTCH.7") */
+bool is_numbered(const char *name, const char *prefix);
+/* a ".cold" part of a function ("foo.cold", "foo.part.2.cold") */
+bool is_cold_part(const struct kelf_symbol *s);
+/* f is a cold part of p ("p.cold", "p.cold.3") */
+bool is_cold_part_of(const struct kelf_symbol *f,
+		     const struct kelf_symbol *p);
+/* "foo" of foo.isra.0, foo.cold, foo.constprop.1 */
+void base_name(const char *name, char *buf, size_t len);
+/*
+ * Where a GCC-made function comes from: "clone of foo" for foo.isra.0,
+ * foo.constprop.1 and foo.part.2, "cold part of foo" for foo.cold; "" for
+ * another name.
+ */
+void clone_origin(const char *name, char *buf, size_t len);
 
 /* compare.c */
 void compare(struct diff *d);
@@ -110,6 +131,8 @@ void compare_special(struct diff *d);
 
 /* ftrace.c: by symbol index of k, whether it has an ftrace entry */
 bool *ftrace_entries(struct kelf *k);
+/* Refuse the changed functions left without ftrace entry. */
+void check_ftrace_entries(struct diff *d);
 
 /* propagate.c */
 void propagate(struct diff *d);
@@ -132,6 +155,19 @@ unsigned long rela_token(struct diff *d, struct kelf *k,
 /* dyndbg.c */
 int write_dyndbg(struct diff *d);
 bool report_dyndbg(struct diff *d, struct kelf_symbol *s);
+
+/*
+ * diag.c: every message on stderr, "create-diff-object: OBJ: KIND WHERE: ";
+ * obj NULL: the patched object; where: a symbol or section name, or NULL;
+ * offset in it, or -1.  DIAG_ERROR counts in nr_errors (exit status 1),
+ * DIAG_REFUSED in nr_refused (exit status 2).
+ */
+enum diag_kind { DIAG_ERROR, DIAG_REFUSED, DIAG_WARNING };
+void vdiag(struct diff *d, const char *obj, enum diag_kind kind,
+	   const char *where, long offset, const char *fmt, va_list ap);
+void diag(struct diff *d, const char *obj, enum diag_kind kind,
+	  const char *where, long offset, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* check.c */
 void check(struct diff *d);
@@ -165,7 +201,6 @@ bool entries_alike(const struct kelf_section *sec, size_t size, size_t count,
 void select_needed(struct diff *d);
 void include_target(struct diff *d, struct kelf_section *from,
 		    const struct kelf_rela *r);
-bool is_cold_part(const struct kelf_symbol *s);
 
 /* special.c */
 struct special;
@@ -177,12 +212,11 @@ bool special_skip_rela(struct diff *d, const struct kelf_section *from,
 		       const struct target *t);
 void check_unknown_section(struct diff *d, struct kelf_section *sec);
 
-/* kpatch-sections.c: the tables of templates/kpatch-macros.h */
-void kpatch_sections_ignore(struct diff *d);
-void kpatch_sections_check(struct diff *d);
-void kpatch_sections_select(struct diff *d);
-bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
-			   va_list ap);
+/* kpatch-macros.c: the patch author's macros (templates/kpatch-macros.h) */
+void kpatch_macros_ignore(struct diff *d);
+void kpatch_macros_select(struct diff *d);
+bool kpatch_macros_force(struct diff *d, const char *name, const char *fmt,
+			 va_list ap);
 
 /* write.c */
 int write_output(struct diff *d, const char *path);

@@ -14,15 +14,9 @@ static void print_refusal(struct diff *d, const char *name, const char *fmt,
 	va_list again;
 
 	va_copy(again, ap);
-	fprintf(stderr, "create-diff-object: %s: refused %s: ", d->objname,
-		name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	fprintf(d->report, "refused %s ", name);
-	vfprintf(d->report, fmt, again);
-	fputc('\n', d->report);
+	vdiag(d, NULL, DIAG_REFUSED, name, -1, fmt, ap);
+	report_vitem(d, "refused", name, fmt, again);
 	va_end(again);
-	d->nr_refused++;
 }
 
 void refuse(struct diff *d, const char *name, const char *fmt, ...)
@@ -31,7 +25,7 @@ void refuse(struct diff *d, const char *name, const char *fmt, ...)
 	bool forced;
 
 	va_start(ap, fmt);
-	forced = kpatch_sections_force(d, name, fmt, ap);
+	forced = kpatch_macros_force(d, name, fmt, ap);
 	va_end(ap);
 	if (forced)
 		return;
@@ -54,10 +48,7 @@ void warn_dropped(struct diff *d, const char *name, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "create-diff-object: %s: warning: %s: ", d->objname,
-		name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vdiag(d, NULL, DIAG_WARNING, name, -1, fmt, ap);
 	va_end(ap);
 	va_start(ap, fmt);
 	report_vitem(d, "dropped", name, fmt, ap);

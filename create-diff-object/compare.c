@@ -18,19 +18,12 @@ static size_t symbol_relas(const struct kelf_symbol *sym,
 {
 	const struct kelf_section *rela = sym->sec->rela;
 	unsigned long start = sym->sym.st_value;
-	unsigned long end = start + sym->sym.st_size;
-	const struct kelf_rela **out;
+	const struct kelf_rela **out, *r;
 	size_t i, n = 0;
 
 	*list = out = xcalloc(rela ? rela->nr_relas : 1, sizeof(*out));
-	if (!rela)
-		return 0;
-	for (i = 0; i < rela->nr_relas; i++) {
-		const struct kelf_rela *r = &rela->relas[i];
-
-		if (r->offset >= start && r->offset < end)
-			out[n++] = r;
-	}
+	kelf_for_each_rela_in(r, sym->sec, start, start + sym->sym.st_size, i)
+		out[n++] = r;
 	return n;
 }
 

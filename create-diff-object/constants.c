@@ -41,15 +41,6 @@ static bool read_only(const struct kelf_section *sec)
 	       !(sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR));
 }
 
-/* name is prefix followed by ".N" */
-static bool numbered(const char *name, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return !strncmp(name, prefix, n) && name[n] == '.' && name[n + 1] &&
-	       strspn(name + n + 1, "0123456789") == strlen(name + n + 1);
-}
-
 bool is_constant(const struct kelf_symbol *s)
 {
 	static const char *const names[] = {
@@ -62,7 +53,7 @@ bool is_constant(const struct kelf_symbol *s)
 	if (is_merge_section(s->sec))
 		return true;
 	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (numbered(s->name, names[i]))
+		if (is_numbered(s->name, names[i]))
 			return true;
 	return false;
 }
@@ -75,7 +66,7 @@ bool is_dyndbg_descriptor(const struct kelf_symbol *s)
 bool by_content(const struct kelf_symbol *s)
 {
 	return is_dyndbg_descriptor(s) ||
-	       (is_constant(s) && !numbered(s->name, "CSWTCH"));
+	       (is_constant(s) && !is_numbered(s->name, "CSWTCH"));
 }
 
 /*
@@ -118,18 +109,8 @@ static bool same_bytes(const struct kelf_symbol *p, const struct kelf_symbol *o)
 static const struct kelf_rela *next_rela(const struct kelf_symbol *s,
 					 size_t *pos)
 {
-	const struct kelf_section *rela = s->sec->rela;
-
-	for (; rela && *pos < rela->nr_relas; (*pos)++) {
-		const struct kelf_rela *r = &rela->relas[*pos];
-
-		if (r->offset >= s->sym.st_value &&
-		    r->offset < s->sym.st_value + s->sym.st_size) {
-			(*pos)++;
-			return r;
-		}
-	}
-	return NULL;
+	return kelf_next_rela(s->sec, s->sym.st_value,
+			      s->sym.st_value + s->sym.st_size, pos);
 }
 
 bool same_content(struct diff *d, const struct kelf_symbol *p,

@@ -12,30 +12,7 @@
  */
 #include "cdo.h"
 
-#include <ctype.h>
 #include <string.h>
-
-/* name without its ".N" components, in buf */
-void canonical_name(const char *name, char *buf, size_t len)
-{
-	size_t o = 0;
-	const char *p = name;
-
-	while (*p && o + 1 < len) {
-		if (*p == '.' && isdigit((unsigned char)p[1])) {
-			const char *q = p + 1;
-
-			while (isdigit((unsigned char)*q))
-				q++;
-			if (!*q || *q == '.') {
-				p = q;
-				continue;
-			}
-		}
-		buf[o++] = *p++;
-	}
-	buf[o] = '\0';
-}
 
 static bool pairable(const struct kelf_symbol *s)
 {

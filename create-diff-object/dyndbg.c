@@ -50,22 +50,17 @@ static size_t place(struct diff *d, const struct kelf_section **first)
 static int copy_descriptor(struct diff *d, struct kelf_section *out,
 			   struct kelf_symbol *p, unsigned long at)
 {
-	const struct kelf_section *rela = p->sec->rela;
+	unsigned long start = p->sym.st_value;
+	const struct kelf_rela *r;
 	GElf_Sym s = p->sym;
 	size_t i;
 
 	memcpy(out->data + at, p->sec->data + p->sym.st_value, p->sym.st_size);
 	s.st_value = at;
-	p->priv = kelf_add_symbol(d->out, out_name(d, p), &s, out);
-	for (i = 0; rela && i < rela->nr_relas; i++) {
-		const struct kelf_rela *r = &rela->relas[i];
-
-		if (r->offset < p->sym.st_value ||
-		    r->offset >= p->sym.st_value + p->sym.st_size)
-			continue;
-		if (out_relocate(d, out, r, at + r->offset - p->sym.st_value))
+	p->out = kelf_add_symbol(d->out, out_name(d, p), &s, out);
+	kelf_for_each_rela_in(r, p->sec, start, start + p->sym.st_size, i)
+		if (out_relocate(d, out, r, at + r->offset - start))
 			return -1;
-	}
 	return 0;
 }
 

@@ -8,11 +8,12 @@
  * (objtool --mcount on the linked object, when the compiler does not
  * record): there a call to __fentry__ at the start counts.
  *
- * propagate.c (what to move into callers) and kpatch-sections.c (what is
- * left to refuse) both ask here.
+ * propagate.c (what to move into callers) asks here, and
+ * check_ftrace_entries() refuses what is left.
  */
 #include "cdo.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The offset of f's first instruction: after ENDBR64, if it has one. */
@@ -57,4 +58,37 @@ bool *ftrace_entries(struct kelf *k)
 		if (is_function(k->syms[i]))
 			traced[i] = calls_fentry_first(k->syms[i]);
 	return traced;
+}
+
+/*
+ * What propagate() left: a changed function whose original has no ftrace
+ * entry, refused (KPATCH_FORCE_UNSAFE cannot lift it).
+ */
+void check_ftrace_entries(struct diff *d)
+{
+	bool *traced = ftrace_entries(d->orig);
+	size_t i;
+
+	for (i = 1; i < d->patched->nr_syms; i++) {
+		struct kelf_symbol *p = d->patched->syms[i];
+
+		if (!is_function(p) || p->status != KELF_CHANGED ||
+		    !p->twin || is_init_section(p->sec) ||
+		    is_ignored_section(p->sec) || is_cold_part(p))
+			continue;
+		if (traced[p->twin->index])
+			continue;
+		refuse_unforceable(d, p->name, "changed function without an ftrace "
+			      "entry (no __mcount_loc record of a call to "
+			      "__fentry__ at its start in the original "
+			      "object: its file is built without "
+			      "-pg/-mfentry, as lib/ is, or it is notrace), so "
+			      "livepatch cannot redirect calls to it, and its "
+			      "callers cannot be patched in its place (it is "
+			      "global, its address is taken, or no traceable "
+			      "code of this object calls it); "
+			      "KPATCH_FORCE_UNSAFE cannot change that: make the "
+			      "change in a traceable caller");
+	}
+	free(traced);
 }

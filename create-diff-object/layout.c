@@ -378,13 +378,6 @@ static bool is_patched_function(struct kelf_symbol *s)
 	       (s->status == KELF_CHANGED || s->status == KELF_NEW);
 }
 
-/* "foo" of foo.isra.0, foo.cold, foo.constprop.1 */
-static void base_name(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", name);
-	buf[strcspn(buf, ".")] = '\0';
-}
-
 static void reach_changed(struct diff *d, struct lobj *p, struct reach_map *m)
 {
 	struct stack s = { 0 };

@@ -184,7 +184,7 @@ static char *entry_key(struct kelf *k, bool patched,
 		       const struct kelf_section *sec, unsigned long start,
 		       unsigned long end)
 {
-	const struct kelf_section *rela = sec->rela;
+	const struct kelf_rela *r;
 	char *buf = NULL;
 	size_t len, i;
 	FILE *f = open_memstream(&buf, &len);
@@ -194,11 +194,7 @@ static char *entry_key(struct kelf *k, bool patched,
 	fprintf(f, "%s:", sec->name);
 	for (i = start; sec->data && i < end && i < sec->size; i++)
 		fprintf(f, "%02x", sec->data[i]);
-	for (i = 0; rela && i < rela->nr_relas; i++) {
-		const struct kelf_rela *r = &rela->relas[i];
-
-		if (r->offset < start || r->offset >= end)
-			continue;
+	kelf_for_each_rela_in(r, sec, start, end, i) {
 		fprintf(f, " @%lu:%u:", r->offset - start, r->type);
 		describe(f, k, patched, r, true);
 	}
@@ -211,19 +207,14 @@ static char *entry_id(struct kelf *k, bool patched,
 		      const struct kelf_section *sec, unsigned long start,
 		      unsigned long end)
 {
-	const struct kelf_section *rela = sec->rela;
-	const struct kelf_rela *first = NULL;
+	const struct kelf_rela *first = NULL, *r;
 	char *buf = NULL;
 	size_t len, i;
 	FILE *f;
 
-	for (i = 0; rela && i < rela->nr_relas; i++) {
-		const struct kelf_rela *r = &rela->relas[i];
-
-		if (r->offset >= start && r->offset < end &&
-		    (!first || r->offset < first->offset))
+	kelf_for_each_rela_in(r, sec, start, end, i)
+		if (!first || r->offset < first->offset)
 			first = r;
-	}
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return xstrdup("?");

@@ -54,12 +54,8 @@ struct uses {
 
 bool is_static_local(const struct kelf_symbol *s)
 {
-	const char *dot = strrchr(s->name, '.');
-
-	if (kelf_type(s) != STT_OBJECT || kelf_bind(s) != STB_LOCAL ||
-	    !dot || dot == s->name || !dot[1])
-		return false;
-	return strspn(dot + 1, "0123456789") == strlen(dot + 1);
+	return kelf_type(s) == STT_OBJECT && kelf_bind(s) == STB_LOCAL &&
+	       has_number_suffix(s->name);
 }
 
 static bool used(const struct uses *u, const struct kelf_symbol *var,
@@ -184,19 +180,17 @@ static void function_sites(struct diff *d, struct kelf *k,
 			   const struct kelf_symbol *fn, struct seq *q)
 {
 	const struct kelf_section *rela = fn->sec->rela;
+	unsigned long start = fn->sym.st_value;
+	const struct kelf_rela *r;
 	size_t i, max = rela ? rela->nr_relas + 1 : 1;
 
 	q->n = q->nr_vars = 0;
 	q->s = xcalloc(max, sizeof(*q->s));
 	q->vars = xcalloc(max, sizeof(*q->vars));
-	for (i = 0; rela && i < rela->nr_relas; i++) {
-		const struct kelf_rela *r = &rela->relas[i];
+	kelf_for_each_rela_in(r, fn->sec, start, start + fn->sym.st_size, i) {
 		struct site *s = &q->s[q->n];
 		struct target t;
 
-		if (r->offset < fn->sym.st_value ||
-		    r->offset >= fn->sym.st_value + fn->sym.st_size)
-			continue;
 		rela_target(k, r, &t);
 		s->offset = r->offset;
 		s->tok = rela_token(d, k, r, 0);

@@ -77,13 +77,13 @@ static bool anything_changed(struct diff *d)
 }
 
 /* An object as kbuild compiles it, or NULL (said why). */
-static struct kelf *load(const char *path)
+static struct kelf *load(struct diff *d, const char *path)
 {
 	struct kelf *k = kelf_open(path);
 
 	if (k && k->ehdr.e_type != ET_REL) {
-		fprintf(stderr, "error: %s: e_type %u: not a relocatable "
-			"object (ET_REL)\n", path, k->ehdr.e_type);
+		diag(d, path, DIAG_ERROR, NULL, -1, "e_type %u: not a relocatable "
+		     "object (ET_REL)", k->ehdr.e_type);
 		kelf_close(k);
 		return NULL;
 	}
@@ -112,26 +112,28 @@ int main(int argc, char **argv)
 	d.objname = argv[optind + 1];
 	if (report_open(&d, report_path, json_path))
 		return EXIT_ERROR;
-	d.orig = load(argv[optind]);
-	d.patched = load(argv[optind + 1]);
+	d.orig = load(&d, argv[optind]);
+	d.patched = load(&d, argv[optind + 1]);
 	if (!d.orig || !d.patched)
 		goto out;
 	d.state = xcalloc(d.patched->nr_syms, sizeof(*d.state));
 
 	correlate(&d);
 	compare(&d);
-	kpatch_sections_ignore(&d);
+	kpatch_macros_ignore(&d);
 	propagate(&d);
 	check(&d);
 	check_layouts(&d);
 	check_loader_tables(&d);
-	kpatch_sections_check(&d);
-	if (!d.nr_refused) {
-		kpatch_sections_select(&d);
+	check_ftrace_entries(&d);
+	if (!d.nr_refused && !d.nr_errors) {
+		kpatch_macros_select(&d);
 		select_needed(&d);
 		report_printk_index(&d);
 	}
-	if (d.nr_refused) {
+	if (d.nr_errors) {
+		ret = EXIT_ERROR;
+	} else if (d.nr_refused) {
 		ret = EXIT_REFUSED;
 	} else if (!anything_changed(&d)) {
 		ret = EXIT_NO_CHANGE;

@@ -19,7 +19,7 @@
 
 static bool needs_annotation(const struct kelf_symbol *p)
 {
-	return p->priv && p->status == KELF_CHANGED && is_function(p) &&
+	return p->out && p->status == KELF_CHANGED && is_function(p) &&
 	       !has_endbr(p);
 }
 
@@ -30,7 +30,7 @@ int write_noendbr(struct diff *d)
 	size_t i, n = 0;
 
 	for (i = 1; i < d->patched->nr_syms; i++) {
-		struct kelf_symbol *p = d->patched->syms[i], *out = p->priv;
+		struct kelf_symbol *p = d->patched->syms[i], *out = p->out;
 		unsigned char *data;
 
 		if (!needs_annotation(p))

@@ -24,9 +24,9 @@
  * This repeats until the changes reach functions with ftrace entries.  What
  * is left, a changed function without ftrace entry that is global, whose
  * address is stored in data, or that nothing calls, stays changed, with
- * the reason in its state, and is refused by kpatch_sections_check().
+ * the reason in its state, and is refused by check_ftrace_entries().
  *
- * Runs after kpatch_sections_ignore(), so KPATCH_IGNORE_FUNCTION on such a
+ * Runs after kpatch_macros_ignore(), so KPATCH_IGNORE_FUNCTION on such a
  * function keeps its callers unchanged.
  */
 #define _GNU_SOURCE		/* asprintf */
@@ -48,7 +48,7 @@ struct refs {
 
 static bool is_switch_table(const struct kelf_symbol *s)
 {
-	return is_data(s) && !strncmp(s->name, "CSWTCH.", 7) &&
+	return is_data(s) && is_numbered(s->name, "CSWTCH") &&
 	       !(s->sec->sh.sh_flags & SHF_WRITE);
 }
 
@@ -98,16 +98,6 @@ static void collect_refs(struct diff *d, struct refs *refs)
 				add_ref(refs, t.sym, from, sec);
 		}
 	}
-}
-
-/* Whether f is a cold part of p ("p.cold", "p.cold.3"). */
-static bool is_cold_part_of(const struct kelf_symbol *f,
-			    const struct kelf_symbol *p)
-{
-	size_t n = strlen(p->name);
-
-	return is_cold_part(f) && !strncmp(f->name, p->name, n) &&
-	       !strncmp(f->name + n, ".cold", 5);
 }
 
 static void set_why(struct diff *d, struct kelf_symbol *p, const char *fmt,
@@ -198,7 +188,7 @@ static bool move_into_users(struct diff *d, struct refs *refs,
 	size_t nr, i;
 
 	if (!movable(d, refs, p, users, &nr)) {
-		/* kpatch_sections_check() refuses the others */
+		/* check_ftrace_entries() refuses the others */
 		if (is_cold_part(p) || is_switch_table(p))
 			refuse(d, p->name, "changed %s that no function of "
 			       "this object uses; please report this with the "

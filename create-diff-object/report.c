@@ -11,6 +11,7 @@
 #define _GNU_SOURCE		/* vasprintf */
 #include "cdo.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,8 @@ int report_open(struct diff *d, const char *path, const char *json)
 	json_path = json;
 	d->report = open_memstream(&report_buf, &report_len);
 	if (!d->report) {
-		perror("create-diff-object: report");
+		diag(d, NULL, DIAG_ERROR, NULL, -1, "the report: %s",
+		     strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -52,36 +54,13 @@ void report_item(struct diff *d, const char *kind, const char *name,
 	va_end(ap);
 }
 
-/*
- * Where a GCC-made function comes from: "clone of foo" for foo.isra.0,
- * foo.constprop.1 and foo.part.2, "cold part of foo" for foo.cold.
- */
-static void origin(const char *name, char *buf, size_t len)
-{
-	static const char *const kinds[] = { ".isra.", ".constprop.",
-					     ".part.", ".cold" };
-	const char *first = NULL, *p;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		p = strstr(name, kinds[i]);
-		if (p && (!first || p < first))
-			first = p;
-	}
-	buf[0] = '\0';
-	if (first && first > name)
-		snprintf(buf, len, "%s of %.*s",
-			 strncmp(first, ".cold", 5) ? "clone" : "cold part",
-			 (int)(first - name), name);
-}
-
 static void report_function(struct diff *d, struct kelf_symbol *s)
 {
 	const struct symstate *st = sym_state(d, s);
 	const char *sep;
 	char from[256];
 
-	origin(s->name, from, sizeof(from));
+	clone_origin(s->name, from, sizeof(from));
 	sep = from[0] ? ", " : "";
 	if (s->status == KELF_CHANGED)
 		report_item(d, "changed-function", s->name, "%s%s%s",
@@ -179,14 +158,14 @@ static void json_line(FILE *f, const char *line, size_t len, bool first)
 	fputc('}', f);
 }
 
-static int write_json(const char *path)
+static int write_json(struct diff *d, const char *path)
 {
 	const char *p = report_buf, *end = report_buf + report_len, *nl;
 	bool first = true;
 	FILE *f = fopen(path, "w");
 
 	if (!f) {
-		perror(path);
+		diag(d, path, DIAG_ERROR, NULL, -1, "%s", strerror(errno));
 		return -1;
 	}
 	fputc('[', f);
@@ -216,14 +195,15 @@ int report_close(struct diff *d)
 	if (report_path)
 		f = fopen(report_path, "w");
 	if (!f) {
-		perror(report_path);
+		diag(d, report_path, DIAG_ERROR, NULL, -1, "%s",
+		     strerror(errno));
 		ret = -1;
 	} else {
 		fwrite(report_buf, 1, report_len, f);
 		if (f != stdout && fclose(f))
 			ret = -1;
 	}
-	if (json_path && write_json(json_path))
+	if (json_path && write_json(d, json_path))
 		ret = -1;
 	free(report_buf);
 	return ret;

@@ -13,11 +13,6 @@
 static void include_symbol(struct diff *d, struct kelf_symbol *s);
 static void include_section(struct diff *d, struct kelf_section *sec);
 
-bool is_cold_part(const struct kelf_symbol *s)
-{
-	return is_function(s) && strstr(s->name, ".cold");
-}
-
 /* Follow one relocation of something selected. */
 void include_target(struct diff *d, struct kelf_section *from,
 		    const struct kelf_rela *r)
@@ -51,16 +46,11 @@ void include_target(struct diff *d, struct kelf_section *from,
 static void include_relas(struct diff *d, struct kelf_section *sec,
 			  unsigned long start, unsigned long end)
 {
+	const struct kelf_rela *r;
 	size_t i;
 
-	if (!sec->rela)
-		return;
-	for (i = 0; i < sec->rela->nr_relas; i++) {
-		const struct kelf_rela *r = &sec->rela->relas[i];
-
-		if (r->offset >= start && r->offset < end)
-			include_target(d, sec, r);
-	}
+	kelf_for_each_rela_in(r, sec, start, end, i)
+		include_target(d, sec, r);
 }
 
 static void include_symbol(struct diff *d, struct kelf_symbol *s)

@@ -165,15 +165,12 @@ static bool same_bytes(const struct special *sp, const struct table *pt,
 static size_t piece_relas(const struct kelf_section *sec, long start,
 			  size_t len, const struct kelf_rela **out, size_t max)
 {
+	const struct kelf_rela *r;
 	size_t i, n = 0;
 
-	for (i = 0; sec->rela && i < sec->rela->nr_relas; i++) {
-		const struct kelf_rela *r = &sec->rela->relas[i];
-
-		if ((long)r->offset >= start &&
-		    r->offset < (unsigned long)start + len && n < max)
+	kelf_for_each_rela_in(r, sec, start, start + len, i)
+		if (n < max)
 			out[n++] = r;
-	}
 	return n;
 }
 

@@ -260,10 +260,9 @@ static int write_entry_relas(struct diff *d, struct kelf_section *sec,
 		if (r->offset / e->size != i)
 			continue;
 		if (off + kelf_rela_width(r->type) > e->size) {
-			fprintf(stderr, "create-diff-object: %s: %s: the "
-				"relocation at 0x%lx crosses the end of its "
-				"%zu-byte entry\n", d->objname, sec->name,
-				r->offset, e->size);
+			diag(d, NULL, DIAG_ERROR, sec->name, r->offset,
+			     "the relocation crosses the end of its "
+			     "%zu-byte entry", e->size);
 			return -1;
 		}
 		if (out_relocate(d, out, r, n * e->size + off))

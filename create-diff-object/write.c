@@ -59,21 +59,16 @@ static int copy_relas(struct diff *d, struct kelf_section *from,
 		      struct kelf_section *to, unsigned long start,
 		      unsigned long end)
 {
+	const struct kelf_rela *r;
 	size_t i;
 
-	if (!from->rela)
-		return 0;
-	for (i = 0; i < from->rela->nr_relas; i++) {
-		const struct kelf_rela *r = &from->rela->relas[i];
+	kelf_for_each_rela_in(r, from, start, end, i) {
 		struct target t;
 
-		if (r->offset < start || r->offset >= end)
-			continue;
 		if (r->offset + kelf_rela_width(r->type) > end) {
-			fprintf(stderr, "create-diff-object: %s: %s: the "
-				"relocation at 0x%lx crosses the end of what "
-				"is copied (0x%lx)\n", d->objname, from->name,
-				r->offset, end);
+			diag(d, NULL, DIAG_ERROR, from->name, r->offset,
+			     "the relocation crosses the end of what is "
+			     "copied (0x%lx)", end);
 			return -1;
 		}
 		rela_target(d->patched, r, &t);
@@ -127,8 +122,8 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	GElf_Shdr sh;
 	char *name;
 
-	if (p->priv)
-		return p->priv;
+	if (p->out)
+		return p->out;
 	sh = p->sec->sh;
 	if (owns_section(p, pad)) {
 		name = xstrdup(p->sec->name);
@@ -146,7 +141,7 @@ struct kelf_symbol *out_symbol_for(struct diff *d, struct kelf_symbol *p)
 	if (p->status == KELF_CHANGED)	/* the kernel has its own */
 		s.st_info = GELF_ST_INFO(STB_LOCAL, kelf_type(p));
 	out = kelf_add_symbol(d->out, out_name(d, p), &s, sec);
-	p->priv = out;
+	p->out = out;
 	if (p->status == KELF_CHANGED && is_function(p))
 		add_alias(d, p, out);
 	if (copy_relas(d, p->sec, sec, start, start + size))
@@ -158,11 +153,11 @@ struct kelf_section *out_section_for(struct diff *d, struct kelf_section *p)
 {
 	struct kelf_section *sec;
 
-	if (p->priv)
-		return p->priv;
+	if (p->out)
+		return p->out;
 	sec = kelf_add_section(d->out, p->name, &p->sh, p->data, p->size);
 	add_section_symbol(d, sec);
-	p->priv = sec;
+	p->out = sec;
 	if (copy_relas(d, p, sec, 0, p->size))
 		return NULL;
 	return sec;
@@ -181,6 +176,20 @@ struct kelf_symbol *out_undef(struct diff *d, const char *name)
 	return kelf_add_symbol(d->out, name, &s, NULL);
 }
 
+/* The section of the patched object that relocation r applies to. */
+static const char *rela_home(struct diff *d, const struct kelf_rela *r)
+{
+	size_t i;
+
+	for (i = 1; i < d->patched->nr_secs; i++) {
+		const struct kelf_section *rela = d->patched->secs[i]->rela;
+
+		if (rela && r >= rela->relas && r < rela->relas + rela->nr_relas)
+			return d->patched->secs[i]->name;
+	}
+	return "?";
+}
+
 static struct kelf_symbol *out_target(struct diff *d, const struct target *t,
 				      const struct kelf_rela *r)
 {
@@ -196,10 +205,9 @@ static struct kelf_symbol *out_target(struct diff *d, const struct target *t,
 		sec = out_section_for(d, t->sec);
 		return sec ? sec->secsym : NULL;
 	}
-	fprintf(stderr, "create-diff-object: %s: relocation at 0x%lx refers "
-		"to %s, which is neither in the original object nor selected\n",
-		d->objname, r->offset,
-		t->sym ? t->sym->name : t->sec->name);
+	diag(d, NULL, DIAG_ERROR, rela_home(d, r), r->offset, "the relocation "
+	     "refers to %s, which is neither in the original object nor "
+	     "selected", t->sym ? t->sym->name : t->sec->name);
 	return NULL;
 }
 

@@ -32,7 +32,7 @@ int mark_klp_symbols(struct kelf *k);
 /* The OBJ of the .klp.rela.OBJ.* sections for s, a marked symbol. */
 const char *klp_rela_objname(const struct kelf_symbol *s,
 			     char obj[KLP_OBJNAME_MAX + 1]);
-/* Frees what mark_klp_symbols() keeps in the symbols' priv. */
+/* Frees what mark_klp_symbols() keeps in the symbols' rela_obj. */
 void free_klp_symbols(struct kelf *k);
 /* versions.c: __versions CRCs must be the target's (MODVERSIONS) */
 int check_versions(const struct kelf *k, const struct symvers *sv,

@@ -7,7 +7,7 @@
  *
  * A ".kpb.for.OBJ." symbol (klp-names.h) loses that prefix here; OBJ, the
  * object whose .klp.rela sections its relocations go to, is kept in the
- * symbol's priv (klp_rela_objname()).
+ * symbol's rela_obj (klp_rela_objname()).
  *
  * A kbuild-linked module defines everything its .mod.c refers to
  * (__this_module, init_module, cleanup_module): the kernel provides no
@@ -21,11 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
 
 bool is_klp_symbol(const struct kelf_symbol *s)
 {
@@ -64,7 +59,7 @@ int klp_symbol_objname(const char *name, char obj[KLP_OBJNAME_MAX + 1])
 	return 0;
 }
 
-/* Moves the OBJ of ".kpb.for.OBJ..klp.sym..." to s->priv. */
+/* Moves the OBJ of ".kpb.for.OBJ..klp.sym..." to s->rela_obj. */
 static int strip_for_prefix(struct kelf *k, struct kelf_symbol *s)
 {
 	const char *p = s->name + strlen(KPB_FOR_PREFIX);
@@ -82,7 +77,7 @@ static int strip_for_prefix(struct kelf *k, struct kelf_symbol *s)
 	obj = xmalloc(len + 1);
 	memcpy(obj, p, len);
 	obj[len] = '\0';
-	s->priv = obj;
+	s->rela_obj = obj;
 	rest = xstrdup(p + len + 1);	/* p points into the old name */
 	kelf_rename_symbol(k, s, rest);
 	free(rest);
@@ -111,12 +106,13 @@ static int mark_one(struct kelf *k, struct kelf_symbol *s)
 			KLP_OBJNAME_MAX, KLP_SYMNAME_MAX);
 		return -1;
 	}
-	if (s->priv && strcmp(s->priv, "vmlinux") && !strcmp(obj, "vmlinux")) {
+	if (s->rela_obj && strcmp(s->rela_obj, "vmlinux") &&
+	    !strcmp(obj, "vmlinux")) {
 		fprintf(stderr, "error: %s: symbol %s: the kernel does not let "
 			"the relocations of module %s (.klp.rela.%s.*) refer "
 			"to vmlinux symbols; an exported one needs no livepatch "
-			"symbol\n", k->path, s->name, (char *)s->priv,
-			(char *)s->priv);
+			"symbol\n", k->path, s->name, s->rela_obj,
+			s->rela_obj);
 		return -1;
 	}
 	s->sym.st_shndx = SHN_LIVEPATCH;
@@ -126,8 +122,8 @@ static int mark_one(struct kelf *k, struct kelf_symbol *s)
 const char *klp_rela_objname(const struct kelf_symbol *s,
 			     char obj[KLP_OBJNAME_MAX + 1])
 {
-	if (s->priv)
-		return s->priv;
+	if (s->rela_obj)
+		return s->rela_obj;
 	return klp_symbol_objname(s->name, obj) ? NULL : obj;
 }
 
@@ -136,8 +132,8 @@ void free_klp_symbols(struct kelf *k)
 	size_t i;
 
 	for (i = 1; k && i < k->nr_syms; i++) {
-		free(k->syms[i]->priv);
-		k->syms[i]->priv = NULL;
+		free(k->syms[i]->rela_obj);
+		k->syms[i]->rela_obj = NULL;
 	}
 }
 

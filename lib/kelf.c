@@ -75,7 +75,7 @@ static void kelf_err(const struct kelf *k, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static unsigned int hash_name(const char *s)
+unsigned int kelf_hash_name(const char *s)
 {
 	unsigned int h = 2166136261u;
 
@@ -86,7 +86,7 @@ static unsigned int hash_name(const char *s)
 
 static void hash_section(struct kelf *k, struct kelf_section *sec)
 {
-	unsigned int b = hash_name(sec->name) % ARRAY_LEN(k->sec_hash);
+	unsigned int b = kelf_hash_name(sec->name) % ARRAY_LEN(k->sec_hash);
 
 	sec->hnext = k->sec_hash[b];
 	k->sec_hash[b] = sec;
@@ -98,7 +98,7 @@ static void hash_symbol(struct kelf *k, struct kelf_symbol *sym)
 
 	if (!sym->name[0] || kelf_type(sym) == STT_SECTION)
 		return;
-	b = hash_name(sym->name) % ARRAY_LEN(k->sym_hash);
+	b = kelf_hash_name(sym->name) % ARRAY_LEN(k->sym_hash);
 	sym->hnext = k->sym_hash[b];
 	k->sym_hash[b] = sym;
 }
@@ -108,7 +108,7 @@ static void unhash_symbol(struct kelf *k, struct kelf_symbol *sym)
 	struct kelf_symbol **p;
 	unsigned int b;
 
-	b = hash_name(sym->name) % ARRAY_LEN(k->sym_hash);
+	b = kelf_hash_name(sym->name) % ARRAY_LEN(k->sym_hash);
 	for (p = &k->sym_hash[b]; *p; p = &(*p)->hnext) {
 		if (*p == sym) {
 			*p = sym->hnext;
@@ -121,7 +121,7 @@ struct kelf_section *kelf_find_section(struct kelf *k, const char *name)
 {
 	struct kelf_section *sec;
 
-	sec = k->sec_hash[hash_name(name) % ARRAY_LEN(k->sec_hash)];
+	sec = k->sec_hash[kelf_hash_name(name) % ARRAY_LEN(k->sec_hash)];
 	for (; sec; sec = sec->hnext)
 		if (!sec->removed && !strcmp(sec->name, name))
 			return sec;
@@ -132,7 +132,7 @@ struct kelf_symbol *kelf_find_symbol(struct kelf *k, const char *name)
 {
 	struct kelf_symbol *sym;
 
-	sym = k->sym_hash[hash_name(name) % ARRAY_LEN(k->sym_hash)];
+	sym = k->sym_hash[kelf_hash_name(name) % ARRAY_LEN(k->sym_hash)];
 	for (; sym; sym = sym->hnext)
 		if (!strcmp(sym->name, name))
 			return sym;
@@ -161,6 +161,21 @@ struct kelf_symbol *kelf_symbol_at(struct kelf *k, struct kelf_section *sec,
 			best = s;
 	}
 	return best;
+}
+
+const struct kelf_rela *kelf_next_rela(const struct kelf_section *sec,
+				       unsigned long start, unsigned long end,
+				       size_t *pos)
+{
+	const struct kelf_section *rela = sec->rela;
+
+	while (rela && *pos < rela->nr_relas) {
+		const struct kelf_rela *r = &rela->relas[(*pos)++];
+
+		if (r->offset >= start && r->offset < end)
+			return r;
+	}
+	return NULL;
 }
 
 static struct kelf_section *new_section(struct kelf *k)

@@ -21,6 +21,7 @@
 #include <gelf.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #ifndef SHN_LIVEPATCH
 #define SHN_LIVEPATCH		0xff20
@@ -67,7 +68,7 @@ struct kelf_section {
 	struct kelf_section *twin;
 	enum kelf_status status;
 	bool include;
-	void *priv;
+	struct kelf_section *out;	/* create-diff-object: its copy */
 	unsigned int out_index;		/* set by kelf_write */
 };
 
@@ -81,7 +82,8 @@ struct kelf_symbol {
 	struct kelf_symbol *twin;
 	enum kelf_status status;
 	bool include;
-	void *priv;
+	struct kelf_symbol *out;	/* create-diff-object: its copy */
+	char *rela_obj;			/* klp-convert: OBJ of .kpb.for.OBJ. */
 	unsigned int out_index;
 };
 
@@ -136,6 +138,17 @@ struct kelf_symbol *kelf_find_symbol(struct kelf *k, const char *name);
 struct kelf_symbol *kelf_symbol_at(struct kelf *k, struct kelf_section *sec,
 				   unsigned long offset);
 
+/*
+ * The next relocation of sec (in the order of its .rela section) at an
+ * offset in [start, end), from *pos on; *pos is then past it.  NULL when
+ * there is none left.  kelf_for_each_rela_in() walks them all.
+ */
+const struct kelf_rela *kelf_next_rela(const struct kelf_section *sec,
+				       unsigned long start, unsigned long end,
+				       size_t *pos);
+#define kelf_for_each_rela_in(r, sec, start, end, pos)			\
+	for ((pos) = 0; ((r) = kelf_next_rela((sec), (start), (end), &(pos)));)
+
 struct kelf_section *kelf_add_section(struct kelf *k, const char *name,
 				      const GElf_Shdr *sh,
 				      const void *data, size_t size);
@@ -156,6 +169,15 @@ void kelf_rename_symbol(struct kelf *k, struct kelf_symbol *sym,
 			const char *name);
 /* Leave sec (and its .rela) out of what kelf_write writes. */
 void kelf_remove_section(struct kelf_section *sec);
+
+/* The hash of a name for the tables of names (FNV-1a). */
+unsigned int kelf_hash_name(const char *s);
+
+/* Whether string s begins with prefix. */
+static inline bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
 
 /* Memory helpers that exit on allocation failure. */
 void *xmalloc(size_t size);

@@ -25,11 +25,7 @@ struct symvers {
 
 static unsigned int hash_name(const char *s)
 {
-	unsigned int h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % SYMVERS_BUCKETS;
+	return kelf_hash_name(s) % SYMVERS_BUCKETS;
 }
 
 static void add_export(struct symvers *sv, const char *name,

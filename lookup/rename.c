@@ -30,11 +30,6 @@
 
 #define ALIAS_PREFIX	"__kpb_new."
 
-static bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
 /* A defined GLOBAL or WEAK symbol called name in k, or NULL. */
 static struct kelf_symbol *defined_global(struct kelf *k, const char *name)
 {

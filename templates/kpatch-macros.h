@@ -30,7 +30,7 @@
  * whose pre-patch callbacks already ran are called to undo them.
  *
  * How it works: each macro adds one entry to a table section that only
- * create-diff-object reads (create-diff-object/kpatch-sections.c).  The
+ * create-diff-object reads (create-diff-object/kpatch-macros.c).  The
  * tables never reach the running kernel except the callback entries, which
  * the generated livepatch-main.c calls.
  *

@@ -1,7 +1,7 @@
 /*
  * read_reg() is notrace (no ftrace entry) and its address is in an ops
  * table: livepatch cannot redirect it, and callers through the table
- * cannot be patched in its place.  Refused (by kpatch_sections_check(),
+ * cannot be patched in its place.  Refused (by check_ftrace_entries(),
  * with the reason propagate.c found).
  */
 #define notrace __attribute__((__no_instrument_function__))

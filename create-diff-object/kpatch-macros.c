@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tables that templates/kpatch-macros.h puts in the patched object, and
- * what they do to the diff:
+ * The patch author's macros (KPATCH_IGNORE_*, KPATCH_FORCE_UNSAFE,
+ * KPATCH_*_CALLBACK): the tables that templates/kpatch-macros.h puts in the
+ * patched object, and what they do to the diff:
  *
  *   .kpb.ignore.functions    KPATCH_IGNORE_FUNCTION: a changed function is
  *                            taken as unchanged, so it is not patched
@@ -20,17 +21,13 @@
  * that nothing refers to, so they never reach the diff object; only the
  * callback entries are selected.
  *
- * Also here, as the one refusal that KPATCH_FORCE_UNSAFE cannot lift: a
- * changed function must have an ftrace entry in the running kernel, or
- * livepatch cannot redirect it (propagate.c patches the callers of what it
- * can; kpatch_sections_check() refuses what is left).
- *
- * Hooks: main() calls kpatch_sections_ignore() after compare(),
- * kpatch_sections_check() after check() and kpatch_sections_select() before
- * select_needed(); refuse() asks kpatch_sections_force() whether the
- * function it names is forced.  Malformed tables and functions without
- * ftrace entry are refused with refuse_unforceable().
+ * Hooks: main() calls kpatch_macros_ignore() after compare() and
+ * kpatch_macros_select() before select_needed(); refuse() asks
+ * kpatch_macros_force() whether the function it names is forced.
+ * A malformed table or a misused macro is an error (diag(): exit
+ * status 1), not a refusal: the input is wrong, not the change.
  */
+#define _GNU_SOURCE		/* vasprintf */
 #include "cdo.h"
 
 #include <stdarg.h>
@@ -94,10 +91,10 @@ static struct kelf_symbol *entry_function(struct diff *d,
 
 	if (f && is_function(f))
 		return f;
-	refuse_unforceable(d, entry->name, "%s in section %s does not name a "
-		      "function defined in this source file (%s); use it in "
-		      "the file that defines the function", macro,
-		      entry->sec->name, f ? f->name : "not a function");
+	diag(d, NULL, DIAG_ERROR, entry->name, -1, "%s in section %s does "
+	     "not name a function defined in this source file (%s); use it "
+	     "in the file that defines the function", macro, entry->sec->name,
+	     f ? f->name : "not a function");
 	return NULL;
 }
 
@@ -109,8 +106,7 @@ static void ignore_symbol(struct diff *d, struct kelf_symbol *s,
 	s->status = KELF_SAME;
 	if (s->twin)
 		s->twin->status = KELF_SAME;
-	fprintf(d->report, "ignored %s changed, but %s: not patched\n",
-		s->name, why);
+	report_item(d, "ignored", s->name, "changed, but %s: not patched", why);
 }
 
 static void ignore_functions(struct diff *d)
@@ -157,10 +153,10 @@ static void ignore_sections(struct diff *d)
 			continue;
 		name = entry_string(sec->syms[i]);
 		if (!name) {
-			refuse_unforceable(d, sec->syms[i]->name, "entry of %s is "
-				      "not a section name; use "
-				      "KPATCH_IGNORE_SECTION(\".name\") with "
-				      "a string literal", IGNORE_SECTIONS);
+			diag(d, NULL, DIAG_ERROR, sec->syms[i]->name, -1,
+			     "entry of %s is not a section name; use "
+			     "KPATCH_IGNORE_SECTION(\".name\") with a string "
+			     "literal", IGNORE_SECTIONS);
 			continue;
 		}
 		/* other objects of the patch may have it: not an error */
@@ -185,7 +181,7 @@ static void check_force_table(struct diff *d)
 			entry_function(d, sec->syms[i], "KPATCH_FORCE_UNSAFE");
 }
 
-void kpatch_sections_ignore(struct diff *d)
+void kpatch_macros_ignore(struct diff *d)
 {
 	ignore_functions(d);
 	ignore_sections(d);
@@ -209,67 +205,33 @@ static bool is_forced(struct diff *d, const char *name)
 	return false;
 }
 
-bool kpatch_sections_force(struct diff *d, const char *name, const char *fmt,
-			   va_list ap)
+bool kpatch_macros_force(struct diff *d, const char *name, const char *fmt,
+			 va_list ap)
 {
-	va_list again;
+	char *why;
 
 	if (!is_forced(d, name))
 		return false;
-	va_copy(again, ap);
-	fprintf(stderr, "create-diff-object: %s: warning: KPATCH_FORCE_UNSAFE(%s) "
-		"overrides this refusal: ", d->objname, name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	fprintf(d->report, "forced %s by KPATCH_FORCE_UNSAFE, although: ",
-		name);
-	vfprintf(d->report, fmt, again);
-	fputc('\n', d->report);
-	va_end(again);
+	if (vasprintf(&why, fmt, ap) < 0)
+		why = NULL;
+	diag(d, NULL, DIAG_WARNING, name, -1, "KPATCH_FORCE_UNSAFE overrides "
+	     "this refusal: %s", why ? why : "");
+	report_item(d, "forced", name, "by KPATCH_FORCE_UNSAFE, although: %s",
+		    why ? why : "");
+	free(why);
 	return true;
-}
-
-void kpatch_sections_check(struct diff *d)
-{
-	bool *traced = ftrace_entries(d->orig);
-	size_t i;
-
-	for (i = 1; i < d->patched->nr_syms; i++) {
-		struct kelf_symbol *p = d->patched->syms[i];
-
-		if (!is_function(p) || p->status != KELF_CHANGED ||
-		    !p->twin || is_init_section(p->sec) ||
-		    is_ignored_section(p->sec) || is_cold_part(p))
-			continue;
-		if (traced[p->twin->index])
-			continue;
-		refuse_unforceable(d, p->name, "changed function without an ftrace "
-			      "entry (no __mcount_loc record of a call to "
-			      "__fentry__ at its start in the original "
-			      "object: its file is built without "
-			      "-pg/-mfentry, as lib/ is, or it is notrace), so "
-			      "livepatch cannot redirect calls to it, and its "
-			      "callers cannot be patched in its place (it is "
-			      "global, its address is taken, or no traceable "
-			      "code of this object calls it); "
-			      "KPATCH_FORCE_UNSAFE cannot change that: make the "
-			      "change in a traceable caller");
-	}
-	free(traced);
 }
 
 /* Select an entry and what it points at, as select.c selects a symbol. */
 static void include_entry(struct diff *d, struct kelf_symbol *e)
 {
-	struct kelf_section *rela = e->sec->rela;
 	unsigned long start = e->sym.st_value;
+	const struct kelf_rela *r;
 	size_t i;
 
 	e->include = true;
-	for (i = 0; rela && i < rela->nr_relas; i++)
-		if (rela->relas[i].offset >= start &&
-		    rela->relas[i].offset < start + e->sym.st_size)
-			include_target(d, e->sec, &rela->relas[i]);
+	kelf_for_each_rela_in(r, e->sec, start, start + e->sym.st_size, i)
+		include_target(d, e->sec, r);
 }
 
 static void select_callbacks(struct diff *d, size_t kind)
@@ -287,34 +249,34 @@ static void select_callbacks(struct diff *d, size_t kind)
 		if (!is_entry(e))
 			continue;
 		if (first) {
-			refuse_unforceable(d, e->name, "a second %s in this source "
-				      "file (the first is %s); each file gives "
-				      "its klp_object one %s callback: call "
-				      "both functions from one callback",
-				      callbacks[kind].macro, first->name,
-				      callbacks[kind].kind);
+			diag(d, NULL, DIAG_ERROR, e->name, -1, "a second %s in "
+			     "this source file (the first is %s); each file "
+			     "gives its klp_object one %s callback: call both "
+			     "functions from one callback",
+			     callbacks[kind].macro, first->name,
+			     callbacks[kind].kind);
 			continue;
 		}
 		first = e;
 		f = entry_target(d, e);
 		if (!f) {
-			refuse_unforceable(d, e->name, "%s in section %s does not "
-				      "point at a function",
-				      callbacks[kind].macro, sec->name);
+			diag(d, NULL, DIAG_ERROR, e->name, -1, "%s in section "
+			     "%s does not point at a function",
+			     callbacks[kind].macro, sec->name);
 			continue;
 		}
 		include_entry(d, e);
 		snprintf(name, sizeof(name), "__kpb_cb.%s.%s", d->prefix,
 			 callbacks[kind].kind);
-		fprintf(d->report, "callback %s %s %s\n", f->name,
-			callbacks[kind].kind, name);
+		report_item(d, "callback", f->name, "%s %s",
+			    callbacks[kind].kind, name);
 		kelf_rename_symbol(d->patched, e, name);
 		e->sym.st_info = GELF_ST_INFO(STB_GLOBAL, STT_OBJECT);
 		e->sym.st_other = STV_DEFAULT;
 	}
 }
 
-void kpatch_sections_select(struct diff *d)
+void kpatch_macros_select(struct diff *d)
 {
 	size_t kind;
 
