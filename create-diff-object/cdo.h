@@ -10,6 +10,7 @@
 #define CDO_H
 
 #include "kelf.h"
+#include "klp-names.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -218,6 +219,9 @@ void check_layouts(struct diff *d);
 void report(struct diff *d);
 int report_open(struct diff *d, const char *path, const char *json);
 int report_close(struct diff *d);
+void report_manifest(const char *path);
+void report_callback(struct diff *d, const char *fn, const char *kind,
+		     const char *entry);
 void report_item(struct diff *d, const char *kind, const char *name,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void report_vitem(struct diff *d, const char *kind, const char *name,

@@ -7,6 +7,10 @@
  * Every pass writes its lines to d->report, which is a memory stream until
  * report_close() copies it to the report file and converts it to JSON, so
  * the two always say the same thing.
+ *
+ * With --manifest FILE, what kpatch-build's generator needs of this object
+ * (doc/PIPELINE.md, "manifest"): one "callback ID KIND ENTRY" line per
+ * callback, written by report_callback() with its report line.
  */
 #define _GNU_SOURCE		/* vasprintf */
 #include "cdo.h"
@@ -16,7 +20,13 @@
 
 static char *report_buf;
 static size_t report_len;
-static const char *report_path, *json_path;
+static const char *report_path, *json_path, *manifest_path;
+static FILE *manifest;
+
+void report_manifest(const char *path)
+{
+	manifest_path = path;
+}
 
 int report_open(struct diff *d, const char *path, const char *json)
 {
@@ -27,7 +37,20 @@ int report_open(struct diff *d, const char *path, const char *json)
 		perror("create-diff-object: report");
 		return -1;
 	}
+	if (manifest_path && !(manifest = fopen(manifest_path, "w"))) {
+		perror(manifest_path);
+		return -1;
+	}
 	return 0;
+}
+
+/* Callback ENTRY of KIND, which calls function fn: report and manifest. */
+void report_callback(struct diff *d, const char *fn, const char *kind,
+		     const char *entry)
+{
+	report_item(d, "callback", fn, "%s %s", kind, entry);
+	if (manifest)
+		fprintf(manifest, "callback %s %s %s\n", d->prefix, kind, entry);
 }
 
 void report_vitem(struct diff *d, const char *kind, const char *name,
@@ -225,6 +248,11 @@ int report_close(struct diff *d)
 	}
 	if (json_path && write_json(json_path))
 		ret = -1;
+	if (manifest && fclose(manifest)) {
+		perror(manifest_path);
+		ret = -1;
+	}
+	manifest = NULL;
 	free(report_buf);
 	return ret;
 }
