@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The report: one line per changed or new item, "KIND NAME [why]", read by
- * people and by kpatch-build (see doc/PIPELINE.md), and with --json the same
- * lines as a JSON array of {"kind", "name", "why"} objects.
+ * The report: one line per changed or new item, "KIND NAME [why]", for
+ * people (kpatch-build shows it) and tests (see doc/PIPELINE.md), and with
+ * --json the same lines as a JSON array of {"kind", "name", "why"} objects.
  *
  * Every pass writes its lines to d->report, which is a memory stream until
  * report_close() copies it to the report file and converts it to JSON, so
