@@ -32,13 +32,16 @@ int report_open(struct diff *d, const char *path, const char *json)
 {
 	report_path = path;
 	json_path = json;
+	if (manifest_path && !(manifest = fopen(manifest_path, "w"))) {
+		perror(manifest_path);
+		return -1;
+	}
 	d->report = open_memstream(&report_buf, &report_len);
 	if (!d->report) {
 		perror("create-diff-object: report");
-		return -1;
-	}
-	if (manifest_path && !(manifest = fopen(manifest_path, "w"))) {
-		perror(manifest_path);
+		if (manifest)
+			fclose(manifest);
+		manifest = NULL;
 		return -1;
 	}
 	return 0;
