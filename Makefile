@@ -68,6 +68,8 @@ deps:
 
 unit: all asan
 	@bash test/unit/run.sh
+	@bash test/unit/selftest/run.sh
+	@bash test/unit/generator/run.sh
 	@bash test/unit/lookup/run.sh
 	@bash test/unit/driver/run.sh
 	@bash test/unit/driver/inputs.sh

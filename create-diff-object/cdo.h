@@ -2,14 +2,37 @@
 /*
  * create-diff-object: the passes and what they share.
  *
- * main() runs: load, correlate, compare, check, select, write, report.
- * Everything works on two kelf models, "orig" and "patched", whose sections
- * and symbols point at their twins once correlated.
+ * Everything works on two kelf models (lib/kelf.c), "orig" and "patched",
+ * whose sections and symbols point at their twins once correlated.  The
+ * files, by the pass of main() (main.c) that runs them, in its order:
+ *
+ *   load                     main.c, lib/kelf.c
+ *   correlate()              correlate.c; locals.c (static locals "x.N")
+ *   compare()                compare.c; target.c, pcrel.c, insn.c (what a
+ *                            relocation points at), constants.c (data that
+ *                            is what it holds), lines.c (__LINE__),
+ *                            special-compare.c (changes only in a
+ *                            function's special-section entries), piece.c
+ *                            (jumps into .altinstr_aux snippets)
+ *   kpatch_sections_ignore() kpatch-sections.c (KPATCH_IGNORE_*)
+ *   propagate()              propagate.c; ftrace.c (has an ftrace entry)
+ *   check()                  check.c (refusals, KPATCH_FORCE_UNSAFE)
+ *   check_layouts()          layout.c, layout-compare.c (types, from DWARF)
+ *   check_loader_tables()    loader-tables.c; split.c (entry sizes)
+ *   kpatch_sections_check()  kpatch-sections.c (no ftrace entry: refused)
+ *   kpatch_sections_select() kpatch-sections.c (callbacks)
+ *   select_needed()          select.c; special.c (special sections, one
+ *                            row each), runtime-const.c
+ *   report_printk_index()    printk-index.c
+ *   write_output()           write.c; addressable.c, dyndbg.c, modinfo.c,
+ *                            noendbr.c
+ *   report(), report_close() report.c (the report, --json, --manifest)
  */
 #ifndef CDO_H
 #define CDO_H
 
 #include "kelf.h"
+#include "klp-names.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -252,6 +275,9 @@ void check_layouts(struct diff *d);
 void report(struct diff *d);
 int report_open(struct diff *d, const char *path, const char *json);
 int report_close(struct diff *d);
+void report_manifest(const char *path);
+void report_callback(struct diff *d, const char *fn, const char *kind,
+		     const char *entry);
 void report_item(struct diff *d, const char *kind, const char *name,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void report_vitem(struct diff *d, const char *kind, const char *name,

@@ -266,10 +266,9 @@ static void select_callbacks(struct diff *d, size_t kind)
 			continue;
 		}
 		include_entry(d, e);
-		snprintf(name, sizeof(name), "__kpb_cb.%s.%s", d->prefix,
+		snprintf(name, sizeof(name), KPB_CB_PREFIX "%s.%s", d->prefix,
 			 callbacks[kind].kind);
-		report_item(d, "callback", f->name, "%s %s",
-			    callbacks[kind].kind, name);
+		report_callback(d, f->name, callbacks[kind].kind, name);
 		kelf_rename_symbol(d->patched, e, name);
 		e->sym.st_info = GELF_ST_INFO(STB_GLOBAL, STT_OBJECT);
 		e->sym.st_other = STV_DEFAULT;

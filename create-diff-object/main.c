@@ -13,7 +13,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: create-diff-object [--prefix ID] [--report FILE] "
-		"[--json FILE] [--objtool-on-link] ORIG.o PATCHED.o OUT.o\n"
+		"[--json FILE] [--manifest FILE] [--objtool-on-link]\n"
+		"       ORIG.o PATCHED.o OUT.o\n"
 		"--objtool-on-link: the kernel's kbuild runs objtool on the "
 		"linked module (IBT, LTO):\n  objtool's tables are left out, "
 		"it makes them again\n"
@@ -28,6 +29,7 @@ static int parse_args(int argc, char **argv, struct diff *d,
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "manifest", required_argument, NULL, 'm' },
 		{ "objtool-on-link", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -44,6 +46,9 @@ static int parse_args(int argc, char **argv, struct diff *d,
 			break;
 		case 'j':
 			*json_path = optarg;
+			break;
+		case 'm':
+			report_manifest(optarg);
 			break;
 		case 'O':
 			d->objtool_on_link = true;

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The report: one line per changed or new item, "KIND NAME [why]", read by
- * people and by kpatch-build (see doc/PIPELINE.md), and with --json the same
- * lines as a JSON array of {"kind", "name", "why"} objects.
+ * The report: one line per changed or new item, "KIND NAME [why]", for
+ * people (kpatch-build shows it) and tests (see doc/PIPELINE.md), and with
+ * --json the same lines as a JSON array of {"kind", "name", "why"} objects.
  *
  * Every pass writes its lines to d->report, which is a memory stream until
  * report_close() copies it to the report file and converts it to JSON, so
  * the two always say the same thing.
+ *
+ * With --manifest FILE, what kpatch-build's generator needs of this object
+ * (doc/PIPELINE.md, "manifest"): one "callback ID KIND ENTRY" line per
+ * callback, written by report_callback() with its report line.
  */
 #define _GNU_SOURCE		/* vasprintf */
 #include "cdo.h"
@@ -17,19 +21,42 @@
 
 static char *report_buf;
 static size_t report_len;
-static const char *report_path, *json_path;
+static const char *report_path, *json_path, *manifest_path;
+static FILE *manifest;
+
+void report_manifest(const char *path)
+{
+	manifest_path = path;
+}
 
 int report_open(struct diff *d, const char *path, const char *json)
 {
 	report_path = path;
 	json_path = json;
+	if (manifest_path && !(manifest = fopen(manifest_path, "w"))) {
+		diag(d, NULL, DIAG_ERROR, NULL, -1, "the manifest %s: %s",
+		     manifest_path, strerror(errno));
+		return -1;
+	}
 	d->report = open_memstream(&report_buf, &report_len);
 	if (!d->report) {
 		diag(d, NULL, DIAG_ERROR, NULL, -1, "the report: %s",
 		     strerror(errno));
+		if (manifest)
+			fclose(manifest);
+		manifest = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/* Callback ENTRY of KIND, which calls function fn: report and manifest. */
+void report_callback(struct diff *d, const char *fn, const char *kind,
+		     const char *entry)
+{
+	report_item(d, "callback", fn, "%s %s", kind, entry);
+	if (manifest)
+		fprintf(manifest, "callback %s %s %s\n", d->prefix, kind, entry);
 }
 
 void report_vitem(struct diff *d, const char *kind, const char *name,
@@ -205,6 +232,11 @@ int report_close(struct diff *d)
 	}
 	if (json_path && write_json(d, json_path))
 		ret = -1;
+	if (manifest && fclose(manifest)) {
+		perror(manifest_path);
+		ret = -1;
+	}
+	manifest = NULL;
 	free(report_buf);
 	return ret;
 }

@@ -88,7 +88,7 @@ static void add_alias(struct diff *d, struct kelf_symbol *p,
 	char *name = xmalloc(strlen(d->prefix) + strlen(old) + 16);
 	GElf_Sym s = out->sym;
 
-	sprintf(name, "__kpb_new.%s.%s", d->prefix, old);
+	sprintf(name, KPB_NEW_PREFIX "%s.%s", d->prefix, old);
 	s.st_info = GELF_ST_INFO(STB_GLOBAL, STT_FUNC);
 	s.st_other = STV_DEFAULT;
 	kelf_add_symbol(d->out, name, &s, out->sec);

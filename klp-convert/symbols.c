@@ -62,12 +62,11 @@ int klp_symbol_objname(const char *name, char obj[KLP_OBJNAME_MAX + 1])
 /* Moves the OBJ of ".kpb.for.OBJ..klp.sym..." to s->rela_obj. */
 static int strip_for_prefix(struct kelf *k, struct kelf_symbol *s)
 {
-	const char *p = s->name + strlen(KPB_FOR_PREFIX);
-	size_t len = strcspn(p, ".");
+	size_t len;
+	const char *p = kpb_for_object(s->name, &len);
 	char *obj, *rest;
 
-	if (!len || len > KLP_OBJNAME_MAX || p[len] != '.' ||
-	    !starts(p + len + 1, KLP_SYM_PREFIX)) {
+	if (!p) {
 		fprintf(stderr, "error: %s: symbol %s is not of the form "
 			KPB_FOR_PREFIX "OBJ." KLP_SYM_PREFIX "SYMOBJ.NAME,POS "
 			"(OBJ: 1 to %d characters without '.'), which lookup "

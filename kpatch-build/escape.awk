@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # kpatch-build: the one place that turns text into a C string literal or a
-# JSON string.  Used by module.sh's awk programs (prepended to them) and by
-# its c_string and json_string (which hand the text over in ENVIRON, never
-# in the program or in -v, which would read its backslashes as escapes).
+# JSON string.  Used by the generator (awk -f escape.awk -f generate.awk)
+# and by module.sh's c_string and json_string (which hand the text over in
+# ENVIRON, never in the program or in -v, which would read its backslashes
+# as escapes).
 # Byte by byte: run with LC_ALL=C.
 
 function esc_init(	i) {

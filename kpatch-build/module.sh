@@ -5,6 +5,7 @@
 # link with kbuild against the tree, write the klp relocations.
 
 DIFF_IDS=()		# o1, o2, ...: one per object that changed
+declare -A DIFF_OBJECT=() DIFF_OWNER=()	# oN -> its object, its klp_object
 
 # Whether the tree's kbuild runs objtool on the linked module (IBT or clang
 # LTO: kbuild's "delay-objtool"), so that the objects' own objtool tables
@@ -16,25 +17,33 @@ objtool_on_link() {
 		grep -qxE 'CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$conf"
 }
 
+# Diffs every object pair; WORK/diff/manifest gets an "object" line per
+# object and, for one that changed, the differ's own manifest lines
+# (doc/PIPELINE.md, "manifest").
 diff_objects() {
-	local i=0 f id rc opts=()
+	local i=0 f id rc status opts=()
 	! objtool_on_link || opts=(--objtool-on-link)
+	: >"$WORK/diff/manifest"
 	for f in "${OBJECTS[@]}"; do
 		i=$((i + 1))
 		id=o$i
 		rc=0
 		"$CDO" --prefix "$id" --report "$WORK/diff/$id.report" \
-			--json "$WORK/diff/$id.json" "${opts[@]}" \
+			--json "$WORK/diff/$id.json" \
+			--manifest "$WORK/diff/$id.manifest" "${opts[@]}" \
 			"$WORK/orig/$f" "$WORK/patched/$f" "$WORK/diff/$id.o" \
 			2>>"$WORK/diff/$id.err" || rc=$?
-		printf '%s\n' "$f" > "$WORK/diff/$id.object"
-		printf '%s\n' "${OWNER[$f]}" > "$WORK/diff/$id.objname"
 		case $rc in
-		0) echo changed ;; 3) echo unchanged ;; 2) echo refused ;; *) echo error ;;
-		esac > "$WORK/diff/$id.status"
+		0) status=changed ;; 3) status=unchanged ;; 2) status=refused ;; *) status=error ;;
+		esac
+		printf 'object %s %s %s %s\n' "$id" "$status" "${OWNER[$f]}" "$f" \
+			>>"$WORK/diff/manifest"
 		case $rc in
 		0)
-			DIFF_IDS+=("$id") ;;
+			DIFF_IDS+=("$id")
+			DIFF_OBJECT[$id]=$f
+			DIFF_OWNER[$id]=${OWNER[$f]}
+			cat "$WORK/diff/$id.manifest" >>"$WORK/diff/manifest" ;;
 		3)
 			# "no change" can still have dropped items (doc/PIPELINE.md)
 			[ ! -s "$WORK/diff/$id.report" ] || {
@@ -59,12 +68,11 @@ diff_objects() {
 
 # One lookup per klp_object (vmlinux, each module), against its target; the
 # diff objects of the others are --linked: the livepatch module defines
-# what they define.
+# what they define.  Its "func" lines go to the manifest.
 resolve_symbols() {
 	local id obj objs target args dbg
 	mapfile -t objs < <(for id in "${DIFF_IDS[@]}"; do
-		cat "$WORK/diff/$id.objname"; done | awk '!seen[$0]++')
-	: > "$WORK/diff/funcs"
+		printf '%s\n' "${DIFF_OWNER[$id]}"; done | awk '!seen[$0]++')
 	for obj in "${objs[@]}"; do
 		target=$(target_of "$obj") ||
 			die "no target file for $obj in $WORK/targets"
@@ -76,70 +84,17 @@ resolve_symbols() {
 		fi
 		args+=(--symvers "$SYMVERS" --objname "$obj")
 		for id in "${DIFF_IDS[@]}"; do
-			[ "$(cat "$WORK/diff/$id.objname")" = "$obj" ] ||
+			[ "${DIFF_OWNER[$id]}" = "$obj" ] ||
 				args+=(--linked "$WORK/diff/$id.o")
 		done
 		for id in "${DIFF_IDS[@]}"; do
-			[ "$(cat "$WORK/diff/$id.objname")" != "$obj" ] ||
-				args+=("$WORK/orig/$(cat "$WORK/diff/$id.object")" \
-					"$WORK/diff/$id.o")
+			[ "${DIFF_OWNER[$id]}" != "$obj" ] ||
+				args+=("$WORK/orig/${DIFF_OBJECT[$id]}" "$WORK/diff/$id.o")
 		done
 		[ "$MODULE_DEPS" -eq 0 ] || args+=(--module-deps)
-		"$LOOKUP" "${args[@]}" >> "$WORK/diff/funcs" ||
+		"$LOOKUP" "${args[@]}" >>"$WORK/diff/manifest" ||
 			die "cannot resolve the symbols of the new code of $obj against $target (see above)"
 	done
-}
-
-# The differ's "callback FUNCTION KIND ENTRY" report lines, as
-# "callback OBJNAME KIND ENTRY" lines for the generator (doc/PIPELINE.md).
-collect_callbacks() {
-	local id obj
-	: > "$WORK/diff/callbacks"
-	for id in "${DIFF_IDS[@]}"; do
-		obj=vmlinux
-		[ ! -s "$WORK/diff/$id.objname" ] || obj=$(cat "$WORK/diff/$id.objname")
-		awk -v obj="$obj" '$1 == "callback" { print "callback", obj, $3, $4 }' \
-			"$WORK/diff/$id.report" >> "$WORK/diff/callbacks"
-	done
-}
-
-# C declarations, klp_func tables, klp_objects and the callback table from
-# lookup's "func" lines and the "callback" lines.  A klp_object with
-# callbacks gets KPB_CALLBACKS (templates/livepatch-main.c), which call the
-# callbacks of each of its source files, one kpb_callbacks row per file.
-generate_funcs() {
-	LC_ALL=C awk "$(escape_awk)"'
-	function object(o) {
-		if (!(o in seen)) { seen[o] = 1; order[++nobj] = o }
-	}
-	$1 == "func" {
-		n++
-		printf "extern void kpb_func_%d(void) __asm__(%s);\n", n, c_string($5) > decls
-		funcs[$2] = funcs[$2] sprintf("\t{\n\t\t.old_name = %s,\n\t\t.new_func = kpb_func_%d,\n\t\t.old_sympos = %d,\n\t},\n", c_string($3), n, $4)
-		object($2)
-	}
-	$1 == "callback" {
-		ncb++
-		printf "extern %s (*const kpb_cb_%d)(struct klp_object *obj) __asm__(%s);\n", ($3 == "pre_patch" ? "int" : "void"), ncb, c_string($4) > decls
-		split($4, part, ".")		# __kpb_cb.ID.KIND
-		if (!(part[2] in rows)) { rowobj[part[2]] = $2; rowlist[++nrows] = part[2] }
-		rows[part[2]] = rows[part[2]] sprintf("\t\t.%s = &kpb_cb_%d,\n", $3, ncb)
-		object($2)
-		hascb[$2] = 1
-	}
-	END {
-		for (i = 1; i <= nobj; i++) {
-			o = order[i]
-			index_of[o] = i - 1
-			printf "static struct klp_func kpb_funcs_%d[] = {\n%s\t{ }\n};\n\n", i, funcs[o] > tables
-			printf "\t{\n\t\t.name = %s,\n\t\t.funcs = kpb_funcs_%d,\n%s\t},\n", (o == "vmlinux" ? "NULL" : c_string(o)), i, (o in hascb ? "\t\t.callbacks = KPB_CALLBACKS,\n" : "") > objects
-		}
-		printf "" > callbacks
-		for (i = 1; i <= nrows; i++)
-			printf "\t{\n\t\t.object = &kpb_objects[%d],\n%s\t},\n", index_of[rowobj[rowlist[i]]], rows[rowlist[i]] > callbacks
-	}' decls="$WORK/module/decls" tables="$WORK/module/tables" \
-		objects="$WORK/module/objects" callbacks="$WORK/module/callbacks" \
-		"$WORK/diff/funcs" "$WORK/diff/callbacks"
 }
 
 # The awk functions c_string() and json_string() (escape.awk), to put in
@@ -161,16 +116,6 @@ json_string() {
 	BEGIN { printf "%s", json_string(ENVIRON["KPB_TEXT"]) }'
 }
 
-# Replace a line "@KEY@" of the template by the contents of a file.
-fill_template() {
-	KPB_KEY=$2 KPB_FILE=$3 awk '
-	$0 == ENVIRON["KPB_KEY"] {
-		while ((getline l < ENVIRON["KPB_FILE"]) > 0) print l
-		next
-	}
-	{ print }' "$1"
-}
-
 # Replace every @KEY@ of the template (stdin) for which the environment has
 # KPB_T_KEY by that value, taken literally (no sed or gsub() replacement
 # syntax: '&' and '\' are themselves).
@@ -187,27 +132,21 @@ fill_values() {
 	}'
 }
 
-# The module's description: the patch files' names, as a C string literal.
-module_description() {
-	local names=() p
+# The module's source in WORK/module: livepatch-main.c by the generator
+# (generate.awk) from the manifest, with the description "Livepatch built by
+# kpatch-build from" and the patch files' names; the diff objects and their
+# kbuild records; the Kbuild file.
+generate_module() {
+	local m=$WORK/module diffs="" id names=() p
 	for p in "${PATCHES[@]}"; do
 		names+=("${p##*/}")
 	done
-	c_string "Livepatch built by kpatch-build from ${names[*]}"
-}
-
-generate_module() {
-	local m=$WORK/module diffs="" id
-	collect_callbacks
-	generate_funcs
-	[ -s "$m/tables" ] || die "lookup found no function to patch"
-	fill_template "$TEMPLATES/livepatch-main.c" "@DECLARATIONS@" "$m/decls" |
-		fill_template /dev/stdin "@FUNCS@" "$m/tables" |
-		fill_template /dev/stdin "@OBJECTS@" "$m/objects" |
-		fill_template /dev/stdin "@CALLBACKS@" "$m/callbacks" |
-		KPB_T_MODNAME=$MODNAME KPB_T_REPLACE=$REPLACE \
-		KPB_T_DESCRIPTION=$(module_description) fill_values \
-		> "$m/livepatch-main.c"
+	KPB_MODNAME=$MODNAME KPB_REPLACE=$REPLACE \
+	KPB_DESCRIPTION="Livepatch built by kpatch-build from ${names[*]}" LC_ALL=C \
+		awk -f "$LIBEXEC/escape.awk" -f "$LIBEXEC/generate.awk" \
+		"$WORK/diff/manifest" "$TEMPLATES/livepatch-main.c" \
+		>"$m/livepatch-main.c" ||
+		die "cannot generate the module source from $WORK/diff/manifest (see above)"
 	for id in "${DIFF_IDS[@]}"; do
 		cp "$WORK/diff/$id.o" "$m/kpb-diff-$id.o"
 		# modpost reads every object's kbuild record
@@ -276,22 +215,20 @@ convert_module() {
 # --json FILE: what changed in each object, for machines: the differ's items
 # per object, and the result.
 write_json() {
-	local result=$1 id first=1 ids why
+	local result=$1 first=1 kind id status obj f why
 	[ -n "$JSON_OUT" ] || return 0
-	mapfile -t ids < <(find "$WORK/diff" -name 'o*.status' -printf '%f\n' |
-		sed 's/\.status$//' | sort -V)
 	{
 		printf '{\n  "module": %s,\n  "result": %s,\n  "objects": [' \
 			"$(json_string "$MODNAME")" "$(json_string "$result")"
-		for id in "${ids[@]}"; do
+		while read -r kind id status obj f; do
+			[ "$kind" = object ] || continue
 			[ $first -eq 1 ] || printf ','
 			first=0
 			printf '\n    {"object": %s, "klp_object": %s, "status": %s, "items": %s}' \
-				"$(json_string "$(cat "$WORK/diff/$id.object")")" \
-				"$(json_string "$(cat "$WORK/diff/$id.objname")")" \
-				"$(json_string "$(cat "$WORK/diff/$id.status")")" \
+				"$(json_string "$f")" "$(json_string "$obj")" \
+				"$(json_string "$status")" \
 				"$(cat "$WORK/diff/$id.json" 2>/dev/null || echo '[]')"
-		done
+		done <"$WORK/diff/manifest"
 		printf '\n  ],\n  "ignored": ['
 		first=1
 		for id in "${IGNORED[@]}"; do
@@ -309,7 +246,7 @@ write_json() {
 summary() {
 	local id
 	for id in "${DIFF_IDS[@]}"; do
-		info "$(cat "$WORK/diff/$id.object") ($(cat "$WORK/diff/$id.objname")):"
+		info "${DIFF_OBJECT[$id]} (${DIFF_OWNER[$id]}):"
 		sed 's/^/    /' "$WORK/diff/$id.report" >&2
 	done
 	[ ${#IGNORED[@]} -eq 0 ] ||

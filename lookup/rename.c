@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ALIAS_PREFIX	"__kpb_new."
 
 /* A defined GLOBAL or WEAK symbol called name in k, or NULL. */
 static struct kelf_symbol *defined_global(struct kelf *k, const char *name)
@@ -291,18 +290,10 @@ int rename_undefs(struct run *r, size_t pair)
 	return ret;
 }
 
-/* NAME of "__kpb_new.ID.NAME", or NULL. */
-static const char *alias_target(const char *alias)
-{
-	const char *dot = strchr(alias + strlen(ALIAS_PREFIX), '.');
-
-	return dot && dot[1] ? dot + 1 : NULL;
-}
-
 static bool is_alias(const struct kelf_symbol *s)
 {
 	return s->sec && kelf_bind(s) == STB_GLOBAL &&
-	       kelf_type(s) == STT_FUNC && starts(s->name, ALIAS_PREFIX);
+	       kelf_type(s) == STT_FUNC && starts(s->name, KPB_NEW_PREFIX);
 }
 
 int print_funcs(struct run *r, size_t pair, FILE *out)
@@ -318,10 +309,10 @@ int print_funcs(struct run *r, size_t pair, FILE *out)
 
 		if (!is_alias(s))
 			continue;
-		name = alias_target(s->name);
+		name = kpb_new_target(s->name);
 		if (!name) {
 			fprintf(stderr, "error: %s: symbol %s is not of the "
-				"form " ALIAS_PREFIX "ID.NAME; was %s written "
+				"form " KPB_NEW_PREFIX "ID.NAME; was %s written "
 				"by create-diff-object?\n", diff->path,
 				s->name, diff->path);
 			ret = -1;

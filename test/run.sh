@@ -4,9 +4,10 @@
 #
 # Usage: test/run.sh [GROUP...]   (unit, integration, distro; default all)
 #
-# Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/*.sh,
-# test/unit/corrupt/run.sh, the first, second and last again against the
-# sanitizer builds through test/unit/sanitized.sh,
+# Each suite (test/unit/run.sh, its selftest/run.sh, test/unit/generator/run.sh,
+# test/unit/lookup/run.sh, test/unit/driver/*.sh,
+# test/unit/corrupt/run.sh, and test/unit/run.sh, lookup/run.sh and
+# corrupt/run.sh again against the sanitizer builds through sanitized.sh,
 # test/integration/run.sh and inputs.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
@@ -65,6 +66,8 @@ main() {
 		case $g in
 		unit)
 			run_suite unit "$here/unit/run.sh"
+			run_suite unit-selftest "$here/unit/selftest/run.sh"
+			run_suite unit-generator "$here/unit/generator/run.sh"
 			run_suite unit-lookup "$here/unit/lookup/run.sh"
 			run_suite unit-driver "$here/unit/driver/run.sh"
 			run_suite unit-driver-inputs "$here/unit/driver/inputs.sh"

@@ -17,8 +17,12 @@
 # the patched behaviour is visible), and the optional snippets NAME.setup
 # (run first) and NAME.after-insmod (run once the livepatch is enabled); the
 # tree's modules (modules.order) are in the guest's /root for them.  Every
-# regex line (ERE) of an optional NAME.build-expect must match kpatch-build's
-# output.  A NAME.protocol file makes it a test of two livepatches: its lines
+# sample has a NAME.build-expect: its lines "exactly changed-function F" and
+# "exactly new-function F" are exactly the changed and new functions of the
+# report kpatch-build writes with --json (which must be well-formed, with
+# result "success" and the module's name), so that a module that patches
+# more than it should fails; every other line is a regex (ERE) that must
+# match kpatch-build's output.  A NAME.protocol file makes it a test of two livepatches: its lines
 # "second OTHER" and "replace yes|no" load sample OTHER's module on top of
 # NAME's, and OTHER must replace NAME (atomic replace, "yes") or both must
 # stay enabled ("no": both are built with -R); see guest-protocol.sh.
@@ -250,10 +254,11 @@ kpatch_build() {
 	local name=$1 rc=0 patches=()
 	shift
 	mapfile -t patches < <(sample_patches "$name")
-	rm -rf "$work/out" "$work/cwd"
+	rm -rf "$work/out" "$work/cwd" "$work/$name.json"
 	mkdir -p "$work/out" "$work/cwd"
 	(cd "$work/cwd" && timeout "$build_timeout" "$kpb" -s "$tree" \
-		-v "$tree/vmlinux" -n "$name" -o "$work/out" "$@" \
+		-v "$tree/vmlinux" -n "$name" -o "$work/out" \
+		--json "$work/$name.json" "$@" \
 		"${patches[@]}") >"$work/$name.log" 2>&1 || rc=$?
 	return "$rc"
 }
@@ -351,8 +356,12 @@ run_build_sample() {
 		show_build_log "$name"
 		return 1
 	fi
-	if [ -f "$samples/$name.build-expect" ] &&
-	   ! output_matches "$name" "$samples/$name.build-expect"; then
+	if [ ! -f "$samples/$name.build-expect" ]; then
+		log "  $samples/$name.build-expect is missing (the exact changed and new functions)"
+		return 1
+	fi
+	if ! output_matches "$name" "$samples/$name.build-expect" ||
+	   ! functions_exact "$name" "$samples/$name.build-expect"; then
 		show_build_log "$name"
 		return 1
 	fi
@@ -366,7 +375,7 @@ run_build_sample() {
 output_matches() {
 	local name=$1 expect=$2 re bad=0
 	while IFS= read -r re; do
-		case $re in '' | '#'*) continue ;; esac
+		case $re in '' | '#'* | 'exactly '*) continue ;; esac
 		if grep -E -q -e "$re" "$work/$name.log"; then
 			log "  output matches /$re/:"
 			grep -E -m 3 -e "$re" "$work/$name.log" | indent
@@ -376,6 +385,48 @@ output_matches() {
 		fi
 	done <"$expect"
 	[ "$bad" -eq 0 ]
+}
+
+# The changed-function and new-function items of --json's report for
+# NAME, "KIND NAME" sorted; fails if the file is not the driver's report of
+# a successful build of livepatch-NAME.
+json_functions() {
+	python3 - "$work/$1.json" "livepatch-$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+if r.get("module") != sys.argv[2] or r.get("result") != "success":
+    sys.exit("module %r, result %r" % (r.get("module"), r.get("result")))
+if not isinstance(r.get("ignored"), list) or not r.get("objects"):
+    sys.exit("no objects, or no ignored list")
+out = []
+for o in r["objects"]:
+    if sorted(o) != ["items", "klp_object", "object", "status"]:
+        sys.exit("object with keys %s" % sorted(o))
+    for i in o["items"]:
+        if sorted(i) != ["kind", "name", "why"]:
+            sys.exit("item with keys %s" % sorted(i))
+        if i["kind"] in ("changed-function", "new-function"):
+            out.append(i["kind"] + " " + i["name"])
+print("\n".join(sorted(out)))
+PY
+}
+
+# functions_exact NAME FILE: the "exactly KIND F" lines of FILE are the
+# changed and new functions of NAME's --json report, no more, no fewer.
+functions_exact() {
+	local want got
+	if ! got=$(json_functions "$1" 2>&1); then
+		log "  the --json report $work/$1.json is not right: $got"
+		return 1
+	fi
+	want=$(sed -n 's/^exactly \([^ ]* [^ ]*\)$/\1/p' "$2" | LC_ALL=C sort)
+	got=$(LC_ALL=C sort <<<"$got")
+	if [ "$want" != "$got" ]; then
+		log "  the changed and new functions are not exactly the 'exactly' lines of $2:"
+		diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | sed -n 's/^</  expected, not built:/p; s/^>/  built, not expected:/p' | indent
+		return 1
+	fi
+	log "  changed and new functions, exactly: $(paste -sd, <<<"$got")"
 }
 
 # A sample that kpatch-build must refuse with the expected message.

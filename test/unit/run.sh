@@ -267,6 +267,7 @@ run_differ()
 		read -ra extra -d '' < <(sed 's/#.*//' "$dir/args") || true
 	fi
 	((E_JSON)) && extra+=(--json "$w/report.json")
+	extra+=(--manifest "$w/manifest")
 	RC=0
 	timeout "$DIFF_TIMEOUT" "$CDO" --prefix "$PREFIX" --report "$w/report" \
 		"${extra[@]}" "$w/orig.o" "$w/patched.o" "$w/out.o" \
@@ -363,6 +364,23 @@ check_json()
 	elif ! cmp -s "$w/json.got" "$w/report.got"; then
 		problem "json: items differ from the report: $(LC_ALL=C comm -3 "$w/json.got" "$w/report.got" | paste -sd, -)"
 	fi
+}
+
+# --manifest FILE of a changed object: one "callback PREFIX KIND ENTRY" line
+# per "callback FUNCTION KIND ENTRY" line of the report, in its order.
+check_manifest()
+{
+	local w=$1
+
+	((RC == 0)) || return 0
+	if [[ ! -f $w/manifest ]]; then
+		problem "manifest: not written"
+		return
+	fi
+	awk -v p="$PREFIX" '$1 == "callback" { print "callback", p, $3, $4 }' \
+		"$w/report" >"$w/manifest.expected" 2>/dev/null || : >"$w/manifest.expected"
+	cmp -s "$w/manifest.expected" "$w/manifest" ||
+		problem "manifest: not the report's callbacks (< expected, > written): $(diff "$w/manifest.expected" "$w/manifest" | grep '^[<>]' | paste -sd, -)"
 }
 
 # Dumps OUT.o into symbols ("NDX BIND NAME TYPE VALUE SIZE"), sections ("NAME") and relas
@@ -614,6 +632,7 @@ run_case()
 			check_report "$w"
 			check_why "$w"
 			check_json "$w"
+			check_manifest "$w"
 			check_out "$w"
 		fi
 	fi

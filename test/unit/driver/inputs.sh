@@ -101,10 +101,10 @@ test_generate_module() {
 	local m got
 	WORK=$work/gen
 	mkdir -p "$WORK/diff" "$WORK/module"
-	printf 'func vmlinux meminfo_proc_show 0 __kpb_new.o1.meminfo_proc_show\n' >"$WORK/diff/funcs"
-	: >"$WORK/diff/o1.report"
+	printf '%s\n' 'object o1 changed vmlinux fs/proc/meminfo.o' \
+		'func vmlinux meminfo_proc_show 0 __kpb_new.o1.meminfo_proc_show' \
+		>"$WORK/diff/manifest"
 	: >"$WORK/diff/o1.o"
-	printf 'vmlinux\n' >"$WORK/diff/o1.objname"
 	# shellcheck disable=SC2034 # read by generate_module
 	DIFF_IDS=(o1) MODNAME=livepatch-x REPLACE=true
 	# shellcheck disable=SC2034
@@ -137,9 +137,7 @@ test_write_json() {
 	local got
 	WORK=$work/json
 	mkdir -p "$WORK/diff"
-	printf '%s\n' "fs/proc/a\"b\\c.o" >"$WORK/diff/o1.object"
-	printf 'vmlinux\n' >"$WORK/diff/o1.objname"
-	printf 'changed\n' >"$WORK/diff/o1.status"
+	printf 'object o1 changed vmlinux %s\n' "fs/proc/a\"b\\c.o" >"$WORK/diff/manifest"
 	printf '[]\n' >"$WORK/diff/o1.json"
 	# shellcheck disable=SC2034 # read by write_json
 	JSON_OUT=$work/$'out\n"x.json' MODNAME=livepatch-x

@@ -1100,7 +1100,7 @@ test_sysmap_stub_error() {
 }
 
 main() {
-	local t msg
+	local t msg tests
 	for t in "$LOOKUP" "$KLP_CONVERT"; do
 		if [ ! -x "$t" ]; then
 			printf 'FAIL setup: %s is not built (run make)\n' "$t"
@@ -1113,26 +1113,16 @@ main() {
 		printf '0 passed, 1 failed\n'
 		exit 1
 	fi
-	for t in unique_local duplicated_local_a duplicated_local_b \
-		 global_among_locals exported_untouched defined_in_other_diff \
-		 func_lines ambiguous_error overlap_decides file_name_decides \
-		 not_found_error \
-		 module_symbols module_deps module_unexported_error \
-		 module_load_time_position_error \
-		 vmlinux_uses_module_export_error module_target_checks \
-		 klp_convert_moves klp_convert_unexported_error \
-		 klp_convert_versions \
-		 klp_convert_bad_name_error klp_convert_needs_livepatch_modinfo \
-		 lookup_then_klp_convert klp_convert_for_prefix \
-		 klp_convert_module_to_vmlinux_error \
-		 klp_convert_early_sections_error klp_convert_early_sections_vmlinux \
-		 klp_convert_module_static_call klp_convert_module_static_call_error \
-		 klp_convert_module_tracepoint \
-		 module_lookup_then_klp_convert \
-		 module_without_file_symbols module_debug_tells_apart \
-		 sysmap_like_vmlinux sysmap_neighbours_decide sysmap_tie_error \
-		 sysmap_stub_error; do
+	# every test_* function of this file, in the order they are defined;
+	# one that this does not find (written another way) is a failure
+	mapfile -t tests < <(sed -n 's/^test_\([a-z0-9_]*\)() {$/\1/p' "${BASH_SOURCE[0]}")
+	for t in "${tests[@]}"; do
 		run_test "$t"
+	done
+	for t in $(declare -F | sed -n 's/^declare -f test_//p'); do
+		[[ " ${tests[*]} " == *" $t "* ]] && continue
+		printf 'FAIL %s: test_%s is not defined as "test_NAME() {" at the start of a line, so it was not run\n' "$t" "$t"
+		failed=$((failed + 1))
 	done
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 	[ "$failed" -eq 0 ]

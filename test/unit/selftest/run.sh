@@ -114,6 +114,10 @@ expect_case no-out sample fail "exit status 0 but out.o not written"
 expect_case garbage-out sample fail "out.o is not an x86_64 relocatable object"
 expect_case writes-out quiet fail "out.o written although nothing changed"
 
+# --manifest.
+expect_case manifest-missing sample fail "manifest: not written"
+expect_case manifest-extra sample fail "manifest: not the report's callbacks (< expected, > written): > callback t pre_patch __kpb_cb.t.pre_patch"
+
 # The real cases: each is sensitive to a wrong answer.  An OUT.o that keeps
 # everything fails every changed case; one report line too many fails all;
 # "nothing changed" fails all but unchanged.  (A replay has no reasons: the
