@@ -7,6 +7,8 @@ PREFIX  ?= /usr/local
 BINDIR  := $(PREFIX)/bin
 LIBEXEC := $(PREFIX)/libexec/kpatch-build
 DATADIR := $(PREFIX)/share/kpatch-build
+SBINDIR := $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
@@ -61,6 +63,10 @@ install: all
 		$(DESTDIR)$(LIBEXEC)/
 	install -m 755 $(TOOLS) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 kpatch/kpatch $(DESTDIR)$(SBINDIR)/kpatch
+	sed 's|@SBINDIR@|$(SBINDIR)|' kpatch/kpatch.service >$(DESTDIR)$(UNITDIR)/kpatch.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/kpatch.service
 
 # Installs the Debian packages the build and the tests need (root, apt).
 deps:

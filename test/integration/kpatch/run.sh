@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# The kpatch utility (kpatch/kpatch) on the test kernel in QEMU: builds
+# with the installed kpatch-build the meminfo sample twice as cumulative
+# patches of levels 1 and 2 (with --description and --cve), a copy of the
+# first that records another vmlinux build id (another build of the same
+# release: same vermagic), and the kthreadd-stall sample (a function
+# kthreadd sleeps in); then boots the test kernel with bash, GNU coreutils
+# and kmod added to the busybox initramfs and runs guest.sh: load, list,
+# info, unload, the kernel's refusal of an older cumulative patch, the
+# refusal of another build by load and install, install/load-installed/
+# uninstall, and the stalled transition named and reverted.
+#
+# Usage: run.sh [--keep].  Environment: KPB_TREE, KPB_VM_TIMEOUT.
+# Each build and each guest check is one test; the last line is
+# "N passed, N failed".
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+samples=$here/../samples
+vm_timeout=${KPB_VM_TIMEOUT:-600}
+keep=0
+npass=0
+nfail=0
+work=
+
+passed() { npass=$((npass + 1)); printf 'PASS: %s\n' "$*"; }
+failed() { nfail=$((nfail + 1)); printf 'FAIL: %s\n' "$*"; }
+summary() { printf '%d passed, %d failed\n' "$npass" "$nfail"; [ "$nfail" -eq 0 ]; }
+cleanup() {
+	[ -n "$work" ] || return 0
+	if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+}
+
+[ "${1:-}" != --keep ] || keep=1
+work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-kpatch.XXXXXX")
+trap cleanup EXIT
+
+tree=${KPB_TREE:-$(bash "$repo/test/integration/kernel.sh")}
+if [ ! -f "$tree/vmlinux" ] || [ ! -f "$tree/arch/x86/boot/bzImage" ]; then
+	failed "setup: no built test kernel at $tree"
+	summary
+	exit 1
+fi
+
+inst=$work/inst
+if ! make -C "$repo" install PREFIX=/usr DESTDIR="$inst" >"$work/install.log" 2>&1; then
+	failed "setup: make install"
+	tail -n 20 "$work/install.log"
+	summary
+	exit 1
+fi
+if [ -x "$inst/usr/sbin/kpatch" ]; then
+	passed "make install installs sbin/kpatch"
+else
+	failed "make install installs sbin/kpatch"
+fi
+unit=$inst/usr/lib/systemd/system/kpatch.service
+if [ -f "$unit" ] && grep -qx 'ExecStart=/usr/sbin/kpatch load-installed' "$unit"; then
+	passed "make install installs kpatch.service running sbin/kpatch load-installed"
+else
+	failed "make install installs kpatch.service"
+fi
+
+mods=$work/mods
+mkdir -p "$mods"
+# build NAME PATCH [OPTION...]
+build() {
+	local name=$1 patch=$2
+	shift 2
+	if (cd "$work" && "$inst/usr/bin/kpatch-build" -j2 -s "$tree" -n "$name" \
+		-o "$mods" "$@" "$patch") >"$work/$name.log" 2>&1; then
+		passed "kpatch-build $name"
+	else
+		failed "kpatch-build $name"
+		tail -n 20 "$work/$name.log"
+	fi
+}
+build cum1 "$samples/meminfo.patch" --patch-level 1 --json "$work/cum1.json" \
+	--description 'meminfo: VmallocChunk in capitals' \
+	--cve CVE-2024-12345 --cve CVE-2023-0001
+build cum2 "$samples/meminfo.patch" --patch-level 2
+build kthreadd-stall "$here/kthreadd-stall.patch"
+
+# the JSON report has the metadata
+if grep -q '"description": "meminfo: VmallocChunk in capitals"' "$work/cum1.json" &&
+   grep -q '"cves": \["CVE-2024-12345", "CVE-2023-0001"\]' "$work/cum1.json" &&
+   grep -q '"patch_level": 1' "$work/cum1.json"; then
+	passed "JSON report: description, CVEs, patch level"
+else
+	failed "JSON report: description, CVEs, patch level"
+fi
+
+# Another build of the same release: the recorded build id changed, byte
+# for byte the same length (the vermagic stays).
+id=$(modinfo -F kpb_build_id "$mods/livepatch-cum1.ko" || true)
+other=$(printf '%s' "$id" | tr '0-9a-f' '1-9a-f0')
+if [ ${#id} -eq 40 ] && [ "$id" = "$(readelf -n "$tree/vmlinux" | sed -n 's/^ *Build ID: //p')" ]; then
+	passed "the module records the target vmlinux's build id"
+else
+	failed "the module records the target vmlinux's build id (got '$id')"
+fi
+KPB_OLD="kpb_build_id=$id" KPB_NEW="kpb_build_id=$other" perl -0777 -pe \
+	's/\Q$ENV{KPB_OLD}\E/$ENV{KPB_NEW}/' "$mods/livepatch-cum1.ko" >"$mods/livepatch-other.ko"
+if [ "$(modinfo -F kpb_build_id "$mods/livepatch-other.ko")" != "$other" ] ||
+   [ "$(modinfo -F vermagic "$mods/livepatch-other.ko")" != "$(modinfo -F vermagic "$mods/livepatch-cum1.ko")" ]; then
+	failed "setup: the other build's module"
+fi
+
+# The overlay: kpatch, bash, GNU coreutils and kmod with their libraries.
+ov=$work/overlay
+mkdir -p "$ov/opt/gnu/bin" "$ov/opt/kpatch/sbin" "$ov/bin"
+cp "$inst/usr/sbin/kpatch" "$ov/opt/kpatch/sbin/"
+progs=(/bin/bash /usr/bin/kmod)
+while read -r f; do
+	case $f in */bin/*|*/sbin/*) [ -f "$f" ] && [ ! -L "$f" ] && progs+=("$f") ;; esac
+done < <(dpkg -L coreutils)
+for f in "${progs[@]}"; do
+	cp "$f" "$ov/opt/gnu/bin/"
+done
+cp /bin/bash "$ov/bin/bash"
+for f in insmod rmmod modinfo lsmod modprobe; do
+	ln -s kmod "$ov/opt/gnu/bin/$f"
+done
+for f in $(ldd "${progs[@]}" 2>/dev/null | grep -o '/[^ ]*\.so[^ ]*' | sort -u); do
+	mkdir -p "$ov$(dirname "$f")"
+	cp -L "$f" "$ov$f"
+done
+
+cp "$here/guest.sh" "$work/guest.sh"
+printf '#!/bin/sh\nexec /bin/bash /root/guest.sh\n' >"$work/test.sh"
+files=("$work/guest.sh")
+for m in cum1 cum2 other kthreadd-stall; do
+	[ ! -f "$mods/livepatch-$m.ko" ] || files+=("$mods/livepatch-$m.ko")
+done
+rc=0
+bash "$repo/test/integration/vm.sh" --timeout "$vm_timeout" --overlay "$ov" \
+	"$tree/arch/x86/boot/bzImage" "$work/test.sh" "${files[@]}" \
+	>"$work/console.log" 2>&1 || rc=$?
+while IFS= read -r line; do
+	case $line in
+	PASS:*) passed "guest: ${line#PASS: }" ;;
+	FAIL:*) failed "guest: ${line#FAIL: }" ;;
+	"  "*) printf '%s\n' "$line" ;;
+	esac
+done < <(tr -d '\r' <"$work/console.log")
+grep -q '^PASS: dmesg clean' "$work/console.log" || {
+	failed "the guest did not finish (vm.sh status $rc); console:"
+	tail -n 30 "$work/console.log"
+}
+summary
