@@ -79,6 +79,7 @@ unit: all asan
 	@bash test/unit/driver/inputs.sh
 	@bash test/unit/driver/verify-target.sh
 	@bash test/unit/corrupt/run.sh
+	@bash test/unit/kpatch.sh
 	@bash test/unit/sanitized.sh test/unit/run.sh
 	@bash test/unit/sanitized.sh test/unit/lookup/run.sh
 	@bash test/unit/sanitized.sh test/unit/corrupt/run.sh
@@ -93,6 +94,7 @@ integration: all
 	@bash test/integration/run.sh
 	@bash test/integration/inputs.sh
 	@bash test/integration/tree-safety.sh
+	@bash test/integration/kpatch/run.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:

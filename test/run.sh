@@ -7,7 +7,8 @@
 # Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/*.sh,
 # test/unit/corrupt/run.sh, the first, second and last again against the
 # sanitizer builds through test/unit/sanitized.sh,
-# test/integration/run.sh and inputs.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
+# test/integration/run.sh, inputs.sh, tree-safety.sh and kpatch/run.sh (the
+# kpatch utility), and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
 # without that line (it crashed or is missing) counts as one failed test, and
@@ -70,6 +71,7 @@ main() {
 			run_suite unit-driver-inputs "$here/unit/driver/inputs.sh"
 			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh"
 			run_suite unit-corrupt "$here/unit/corrupt/run.sh"
+			run_suite unit-kpatch "$here/unit/kpatch.sh"
 			run_suite unit-asan "$here/unit/sanitized.sh" \
 				"$here/unit/run.sh"
 			run_suite unit-lookup-asan "$here/unit/sanitized.sh" \
@@ -79,7 +81,8 @@ main() {
 		integration)
 			run_suite integration "$here/integration/run.sh"
 			run_suite integration-inputs "$here/integration/inputs.sh"
-			run_suite integration-tree-safety "$here/integration/tree-safety.sh" ;;
+			run_suite integration-tree-safety "$here/integration/tree-safety.sh"
+			run_suite integration-kpatch "$here/integration/kpatch/run.sh" ;;
 		distro)
 			run_suite distro-6.1 "$here/distro/run.sh" \
 				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz
