@@ -65,6 +65,7 @@ install: all
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 755 kpatch/kpatch $(DESTDIR)$(SBINDIR)/kpatch
+	install -m 755 kpatch/kpatch-package $(DESTDIR)$(BINDIR)/kpatch-package
 	sed 's|@SBINDIR@|$(SBINDIR)|' kpatch/kpatch.service >$(DESTDIR)$(UNITDIR)/kpatch.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/kpatch.service
 
@@ -80,6 +81,7 @@ unit: all asan
 	@bash test/unit/driver/verify-target.sh
 	@bash test/unit/corrupt/run.sh
 	@bash test/unit/kpatch.sh
+	@bash test/unit/kpatch-package.sh
 	@bash test/unit/sanitized.sh test/unit/run.sh
 	@bash test/unit/sanitized.sh test/unit/lookup/run.sh
 	@bash test/unit/sanitized.sh test/unit/corrupt/run.sh

@@ -26,6 +26,7 @@ TARGET_SYSMAP=
 # The klp_state id of kpatch-build's patch level ("kpb"): the kernel lets a
 # cumulative patch replace loaded ones only when its version of every state
 # they have is at least theirs (Documentation/livepatch/system-state.rst).
+# shellcheck disable=SC2034 # module.sh puts it in the template
 KPB_STATE_ID=0x6b7062
 
 # check_metadata: --cve ids and --patch-level, checked before the build.
@@ -55,7 +56,9 @@ target_record() {
 		TARGET_BUILD_ID=$(readelf -n "$VMLINUX" 2>/dev/null |
 			sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p' | head -n 1)
 		for f in "$dir/System.map${rel:+-$rel}" "$dir/System.map"; do
-			[ -f "$f" ] && [ "$(wc -l <"$f")" -gt 100 ] || continue
+			if [ ! -f "$f" ] || [ "$(wc -l <"$f")" -le 100 ]; then
+				continue
+			fi
 			TARGET_SYSMAP=$(sha256sum <"$f" | cut -d' ' -f1)
 			break
 		done

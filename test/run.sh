@@ -72,6 +72,7 @@ main() {
 			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh"
 			run_suite unit-corrupt "$here/unit/corrupt/run.sh"
 			run_suite unit-kpatch "$here/unit/kpatch.sh"
+			run_suite unit-kpatch-package "$here/unit/kpatch-package.sh"
 			run_suite unit-asan "$here/unit/sanitized.sh" \
 				"$here/unit/run.sh"
 			run_suite unit-lookup-asan "$here/unit/sanitized.sh" \

@@ -4,6 +4,8 @@
 # assertions use busybox's grep).  kpatch itself runs with PATH holding only
 # bash, GNU coreutils and kmod (/opt/gnu/bin): nothing else is needed.
 #
+# /root/deb: the maintainer scripts of cum1's package (kpatch-build --deb),
+# whose files are in place (/usr/lib/livepatch/RELEASE/).
 # Files in /root: livepatch-cum1.ko (meminfo, patch level 1, CVEs and a
 # description), livepatch-cum2.ko (the same, level 2), livepatch-other.ko
 # (cum1 with another vmlinux build id recorded: another build of the same
@@ -135,6 +137,23 @@ expect "uninstall NAME" 0 'uninstalled'
 run uninstall --all
 expect "uninstall --all" 0 'uninstalled'
 check_state "nothing installed" [ ! -e "/var/lib/kpatch/$(uname -r)" ]
+
+# The package's maintainer scripts (dpkg -i, dpkg -r)
+mrel=$(uname -r)
+deb_script() {
+	out=$(PATH=/opt/kpatch/sbin:/opt/gnu/bin sh "/root/deb/$1" "$2" 2>&1)
+	rc=$?
+}
+deb_script postinst configure
+expect "package postinst: installed and loaded on its target kernel" 0 \
+	"installed /var/lib/kpatch/$mrel/livepatch-cum1.ko" 'livepatch_cum1: loaded and enabled'
+check_state "package: patch working" meminfo_patched
+deb_script prerm remove
+expect "package prerm: unloaded" 0 'livepatch_cum1: unloaded'
+deb_script postrm remove
+expect "package postrm: uninstalled" 0 "uninstalled /var/lib/kpatch/$mrel/livepatch-cum1.ko"
+check_state "package removed: nothing loaded or installed" eval \
+	"gone livepatch_cum1 && [ ! -e /var/lib/kpatch/$mrel/livepatch-cum1.ko ] && ! meminfo_patched"
 
 # A stalled transition: kthreadd sleeps in kthreadd()
 t0=$(date +%s)

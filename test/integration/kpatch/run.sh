@@ -76,7 +76,8 @@ build() {
 		tail -n 20 "$work/$name.log"
 	fi
 }
-build cum1 "$samples/meminfo.patch" --patch-level 1 --json "$work/cum1.json" \
+export DEBFULLNAME="kpatch-build tests" DEBEMAIL=tests@kpatch-build.example.org
+build cum1 "$samples/meminfo.patch" --patch-level 1 --json "$work/cum1.json" --deb \
 	--description 'meminfo: VmallocChunk in capitals' \
 	--cve CVE-2024-12345 --cve CVE-2023-0001
 build cum2 "$samples/meminfo.patch" --patch-level 2
@@ -89,6 +90,14 @@ if grep -q '"description": "meminfo: VmallocChunk in capitals"' "$work/cum1.json
 	passed "JSON report: description, CVEs, patch level"
 else
 	failed "JSON report: description, CVEs, patch level"
+fi
+
+# --deb: the package, its maintainer scripts run in the guest
+deb=$mods/livepatch-cum1_1_amd64.deb
+if [ -f "$deb" ] && dpkg-deb -f "$deb" Depends | grep -qx "linux-image-$(modinfo -F vermagic "$mods/livepatch-cum1.ko" | cut -d' ' -f1), kpatch-build"; then
+	passed "kpatch-build --deb: $(basename "$deb"), depends on the image's package and kpatch's"
+else
+	failed "kpatch-build --deb: $deb"
 fi
 
 # Another build of the same release: the recorded build id changed, byte
@@ -127,6 +136,11 @@ for f in $(ldd "${progs[@]}" 2>/dev/null | grep -o '/[^ ]*\.so[^ ]*' | sort -u);
 	cp -L "$f" "$ov$f"
 done
 
+if [ -f "$deb" ]; then
+	dpkg-deb -x "$deb" "$ov"
+	mkdir -p "$ov/root/deb"
+	dpkg-deb -e "$deb" "$ov/root/deb"
+fi
 cp "$here/guest.sh" "$work/guest.sh"
 printf '#!/bin/sh\nexec /bin/bash /root/guest.sh\n' >"$work/test.sh"
 files=("$work/guest.sh")
