@@ -264,6 +264,7 @@ convert_module() {
 	"$KLP_CONVERT" --symvers "$SYMVERS" "$WORK/module/$MODNAME.ko" \
 		"$WORK/module/$MODNAME.klp.ko" ||
 		die "cannot write the livepatch relocations of $MODNAME.ko"
+	sign_module "$WORK/module/$MODNAME.klp.ko"
 	cp -- "$WORK/module/$MODNAME.klp.ko" "$out/.$MODNAME.ko.tmp" ||
 		no_space "$OUTDIR"
 	mv -- "$out/.$MODNAME.ko.tmp" "$out/$MODNAME.ko"

@@ -17,6 +17,8 @@ top=$(cd "$here/../../.." && pwd)
 . "$top/kpatch-build/module.sh"
 # shellcheck source=/dev/null
 . "$top/kpatch-build/record.sh"
+# shellcheck source=/dev/null
+. "$top/kpatch-build/sign.sh"
 # shellcheck disable=SC2034 # read by module.sh
 LIBEXEC=$top/kpatch-build
 # shellcheck disable=SC2034 # read by module.sh
@@ -181,6 +183,7 @@ FAKE
 
 # The record (record.sh): --description and --cve reach modinfo as C string
 # literals, exactly; --cve, --patch-level and --description are checked.
+# shellcheck disable=SC2034 # the subshells' variables are read by check_metadata
 test_record() {
 	local m got c
 	WORK=$work/record
@@ -192,7 +195,7 @@ test_record() {
 	# shellcheck disable=SC2034 # read by generate_module
 	DIFF_IDS=(o1) MODNAME=livepatch-x REPLACE=true PATCH_LEVEL=7 \
 		DESCRIPTION=${nasty%%$'\n'*} CVES=(CVE-2024-1234 CVE-2023-56789) \
-		TARGET_BUILD_ID=d9612d29 TARGET_VMLINUZ= TARGET_SYSMAP=
+		TARGET_BUILD_ID=d9612d29 TARGET_VMLINUZ='' TARGET_SYSMAP=''
 	(cd "$work" && generate_module)
 	m=$WORK/module
 	{
@@ -233,7 +236,32 @@ ${nasty%%$'\n'*}"
 	result record-checks "$got" "$(printf ' refused%.0s' 1 2 3 4 5 6 7 8 9 10) accepted"
 }
 
+# --sign-key/--sign-cert: both or neither, readable; the tree's sign-file
+# and the config's hash; sign_module runs sign-file HASH KEY CERT MODULE.
+test_signing() {
+	local t=$work/signtree got
+	mkdir -p "$t/scripts"
+	printf 'CONFIG_MODULE_SIG=y\nCONFIG_MODULE_SIG_HASH="sha512"\n' >"$t/.config"
+	printf '#!/bin/sh\necho "$@" >"%s"\n' "$work/signed" >"$t/scripts/sign-file"
+	chmod +x "$t/scripts/sign-file"
+	: >"$work/k.pem"
+	: >"$work/c.x509"
+	got=""
+	for kc in "$work/k.pem:" ":$work/c.x509" "$work/k.pem:$work/none.x509" "$work/none.pem:$work/c.x509"; do
+		(SRC=$t SIGN_KEY=${kc%%:*} SIGN_CERT=${kc#*:}; check_signing) 2>/dev/null &&
+			got="$got accepted" || got="$got refused"
+	done
+	(SRC=$t SIGN_KEY='' SIGN_CERT=''; check_signing) 2>/dev/null && got="$got none-ok"
+	result signing-checks "$got" " refused refused refused refused none-ok"
+	# shellcheck disable=SC2034 # read by sign_module
+	got=$(SRC=$t SIGN_KEY=$work/k.pem SIGN_CERT=$work/c.x509 LOG=$work/sign.log \
+		MODNAME=livepatch-x; check_signing && sign_module "$work/m.ko" 2>/dev/null &&
+		cat "$work/signed")
+	result signing-sign-file "$got" "sha512 $work/k.pem $work/c.x509 $work/m.ko"
+}
+
 test_explicit_names
+test_signing
 test_unchanged_json
 test_derived_names
 test_escapers
