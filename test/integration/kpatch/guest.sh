@@ -141,7 +141,7 @@ check_state "nothing installed" [ ! -e "/var/lib/kpatch/$(uname -r)" ]
 # The package's maintainer scripts (dpkg -i, dpkg -r)
 mrel=$(uname -r)
 deb_script() {
-	out=$(PATH=/opt/kpatch/sbin:/opt/gnu/bin sh "/root/deb/$1" "$2" 2>&1)
+	out=$(PATH=/opt/kpatch/sbin:/opt/gnu/bin /bin/sh "/root/deb/$1" "$2" 2>&1)
 	rc=$?
 }
 deb_script postinst configure

@@ -36,6 +36,9 @@ cleanup() {
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-kpatch.XXXXXX")
 trap cleanup EXIT
 
+# shellcheck source=test/integration/kpatch/lib.sh
+. "$here/lib.sh"
+
 tree=${KPB_TREE:-$(bash "$repo/test/integration/kernel.sh")}
 if [ ! -f "$tree/vmlinux" ] || [ ! -f "$tree/arch/x86/boot/bzImage" ]; then
 	failed "setup: no built test kernel at $tree"
@@ -116,26 +119,8 @@ if [ "$(modinfo -F kpb_build_id "$mods/livepatch-other.ko")" != "$other" ] ||
 	failed "setup: the other build's module"
 fi
 
-# The overlay: kpatch, bash, GNU coreutils and kmod with their libraries.
 ov=$work/overlay
-mkdir -p "$ov/opt/gnu/bin" "$ov/opt/kpatch/sbin" "$ov/bin"
-cp "$inst/usr/sbin/kpatch" "$ov/opt/kpatch/sbin/"
-progs=(/bin/bash /usr/bin/kmod)
-while read -r f; do
-	case $f in */bin/*|*/sbin/*) [ -f "$f" ] && [ ! -L "$f" ] && progs+=("$f") ;; esac
-done < <(dpkg -L coreutils)
-for f in "${progs[@]}"; do
-	cp "$f" "$ov/opt/gnu/bin/"
-done
-cp /bin/bash "$ov/bin/bash"
-for f in insmod rmmod modinfo lsmod modprobe; do
-	ln -s kmod "$ov/opt/gnu/bin/$f"
-done
-for f in $(ldd "${progs[@]}" 2>/dev/null | grep -o '/[^ ]*\.so[^ ]*' | sort -u); do
-	mkdir -p "$ov$(dirname "$f")"
-	cp -L "$f" "$ov$f"
-done
-
+make_overlay "$ov" "$inst"
 if [ -f "$deb" ]; then
 	dpkg-deb -x "$deb" "$ov"
 	mkdir -p "$ov/root/deb"
