@@ -10,35 +10,11 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 pkg=$top/kpatch/kpatch-package
-work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-unit-package.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-npass=0
-nfail=0
+# shellcheck source=test/unit/kpatch-lib.sh
+. "$here/kpatch-lib.sh"
 rel=6.1.0-99-cloud-amd64
 
-result() {
-	if [ "$2" = "$3" ]; then
-		npass=$((npass + 1))
-		echo "PASS $1"
-	else
-		nfail=$((nfail + 1))
-		echo "FAIL $1"
-		printf '  got:  %s\n  want: %s\n' "$2" "$3"
-	fi
-}
-
-# fake_module FILE KEY=VALUE...
-fake_module() {
-	local out=$1 kv i=0
-	shift
-	for kv in "$@"; do
-		i=$((i + 1))
-		printf '__attribute__((section(".modinfo"), used)) static const char m%d[] = "%s";\n' "$i" "$kv"
-	done >"$work/fake.c"
-	gcc -c -o "$out" "$work/fake.c"
-}
-
-fake_module "$work/livepatch-fix_1.ko" livepatch=Y name=livepatch_fix_1 \
+fake_module "$work/livepatch-fix_1.ko" name=livepatch_fix_1 \
 	"vermagic=$rel SMP preempt mod_unload modversions " \
 	"description=ext4: the orphan fix" kpb_cve=CVE-2024-12345 kpb_patch_level=3
 M="Kernel Team <kernel@fleet.example.org>"
@@ -46,7 +22,7 @@ M="Kernel Team <kernel@fleet.example.org>"
 test_package() {
 	local deb got
 	"$pkg" -o "$work/out" --image-version 6.1.192-1 --maintainer "$M" \
-		"$work/livepatch-fix_1.ko" 2>/dev/null
+		"$work/livepatch-fix_1.ko" 2>"$work/pkg.err" || cat "$work/pkg.err"
 	deb=$work/out/livepatch-fix-1_3_amd64.deb
 	result deb-name "$(ls "$work/out")" "livepatch-fix-1_3_amd64.deb"
 	got=$(dpkg-deb -f "$deb" Package Version Architecture Depends Maintainer)
@@ -99,7 +75,7 @@ kpatch load /usr/lib/livepatch/$rel/livepatch-fix-1.ko"
 
 test_refusals() {
 	local got="" rc
-	fake_module "$work/plain.ko" name=plain "vermagic=$rel SMP "
+	fake_module --plain "$work/plain.ko" "vermagic=$rel SMP "
 	rc=0; "$pkg" -o "$work/r" --maintainer "$M" "$work/plain.ko" 2>/dev/null || rc=$?
 	got="$got $rc"
 	rc=0; "$pkg" -o "$work/r" --maintainer "$M" --version 'x y' "$work/livepatch-fix_1.ko" 2>/dev/null || rc=$?
@@ -114,5 +90,4 @@ test_refusals() {
 test_package
 test_scripts
 test_refusals
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+finish

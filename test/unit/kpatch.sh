@@ -11,38 +11,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 kpatch=$top/kpatch/kpatch
-work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-unit-kpatch.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-npass=0
-nfail=0
-
-result() {
-	if [ "$2" = "$3" ]; then
-		npass=$((npass + 1))
-		echo "PASS $1"
-	else
-		nfail=$((nfail + 1))
-		echo "FAIL $1"
-		printf '  got:  %s\n  want: %s\n' "$2" "$3"
-	fi
-}
-
-# fake_module [--plain] FILE KEY=VALUE...: an object whose .modinfo has
-# livepatch=Y (not with --plain) and the given fields.
-fake_module() {
-	local out kv i=0 lp=livepatch=Y
-	[ "$1" != --plain ] || { lp=name=plain; shift; }
-	out=$1
-	shift
-	{
-		for kv in "$lp" "$@"; do
-			i=$((i + 1))
-			printf '__attribute__((section(".modinfo"), used)) static const char m%d[] = "%s";\n' \
-				"$i" "$kv"
-		done
-	} >"$work/fake.c"
-	gcc -c -o "$out" "$work/fake.c"
-}
+# shellcheck source=test/unit/kpatch-lib.sh
+. "$here/kpatch-lib.sh"
 
 # Fake kernel interfaces: nothing here reaches the host's kernel.
 mkdir -p "$work/bin" "$work/sysfs" "$work/root/boot" "$work/lib"
@@ -161,5 +131,4 @@ test_help
 test_load_refusals
 test_install
 test_boot_set
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+finish

@@ -18,26 +18,12 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 samples=$here/../samples
-vm_timeout=${KPB_VM_TIMEOUT:-600}
-keep=0
-npass=0
-nfail=0
-work=
-
-passed() { npass=$((npass + 1)); printf 'PASS: %s\n' "$*"; }
-failed() { nfail=$((nfail + 1)); printf 'FAIL: %s\n' "$*"; }
-summary() { printf '%d passed, %d failed\n' "$npass" "$nfail"; [ "$nfail" -eq 0 ]; }
-cleanup() {
-	[ -n "$work" ] || return 0
-	if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-}
+# shellcheck source=test/integration/kpatch/lib.sh
+. "$here/lib.sh"
 
 [ "${1:-}" != --keep ] || keep=1
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-kpatch.XXXXXX")
 trap cleanup EXIT
-
-# shellcheck source=test/integration/kpatch/lib.sh
-. "$here/lib.sh"
 
 tree=${KPB_TREE:-$(bash "$repo/test/integration/kernel.sh")}
 if [ ! -f "$tree/vmlinux" ] || [ ! -f "$tree/arch/x86/boot/bzImage" ]; then
@@ -126,25 +112,10 @@ if [ -f "$deb" ]; then
 	mkdir -p "$ov/root/deb"
 	dpkg-deb -e "$deb" "$ov/root/deb"
 fi
-cp "$here/guest.sh" "$work/guest.sh"
-printf '#!/bin/sh\nexec /bin/bash /root/guest.sh\n' >"$work/test.sh"
-files=("$work/guest.sh")
+files=()
 for m in cum1 cum2 other kthreadd-stall; do
 	[ ! -f "$mods/livepatch-$m.ko" ] || files+=("$mods/livepatch-$m.ko")
 done
-rc=0
-bash "$repo/test/integration/vm.sh" --timeout "$vm_timeout" --overlay "$ov" \
-	"$tree/arch/x86/boot/bzImage" "$work/test.sh" "${files[@]}" \
-	>"$work/console.log" 2>&1 || rc=$?
-while IFS= read -r line; do
-	case $line in
-	PASS:*) passed "guest: ${line#PASS: }" ;;
-	FAIL:*) failed "guest: ${line#FAIL: }" ;;
-	"  "*) printf '%s\n' "$line" ;;
-	esac
-done < <(tr -d '\r' <"$work/console.log")
-grep -q '^PASS: dmesg clean' "$work/console.log" || {
-	failed "the guest did not finish (vm.sh status $rc); console:"
-	tail -n 30 "$work/console.log"
-}
+run_guest "$ov" "$tree/arch/x86/boot/bzImage" "$here/guest.sh" "dmesg clean" \
+	"${files[@]}"
 summary

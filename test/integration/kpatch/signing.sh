@@ -11,18 +11,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-keep=0
-npass=0
-nfail=0
-work=
 
-passed() { npass=$((npass + 1)); printf 'PASS: %s\n' "$*"; }
-failed() { nfail=$((nfail + 1)); printf 'FAIL: %s\n' "$*"; }
-summary() { printf '%d passed, %d failed\n' "$npass" "$nfail"; [ "$nfail" -eq 0 ]; }
-cleanup() {
-	[ -n "$work" ] || return 0
-	if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-}
 # shellcheck source=test/integration/kpatch/lib.sh
 . "$here/lib.sh"
 
@@ -79,26 +68,10 @@ fi
 
 ov=$work/overlay
 make_overlay "$ov" "$inst"
-cp "$here/guest-sig.sh" "$work/guest.sh"
-printf '#!/bin/sh\nexec /bin/bash /root/guest.sh\n' >"$work/test.sh"
-files=("$work/guest.sh")
+files=()
 for m in signed unsigned; do
 	[ ! -f "$mods/livepatch-$m.ko" ] || files+=("$mods/livepatch-$m.ko")
 done
-rc=0
-KPB_VM_APPEND="module.sig_enforce=1" bash "$repo/test/integration/vm.sh" \
-	--timeout "${KPB_VM_TIMEOUT:-600}" --overlay "$ov" \
-	"$tree/arch/x86/boot/bzImage" "$work/test.sh" "${files[@]}" \
-	>"$work/console.log" 2>&1 || rc=$?
-while IFS= read -r line; do
-	case $line in
-	PASS:*) passed "guest: ${line#PASS: }" ;;
-	FAIL:*) failed "guest: ${line#FAIL: }" ;;
-	"  "*) printf '%s\n' "$line" ;;
-	esac
-done < <(tr -d '\r' <"$work/console.log")
-grep -q '^PASS: signed module unloads\|^FAIL: signed module unloads' "$work/console.log" || {
-	failed "the guest did not finish (vm.sh status $rc); console:"
-	tail -n 30 "$work/console.log"
-}
+KPB_VM_APPEND="module.sig_enforce=1" run_guest "$ov" "$tree/arch/x86/boot/bzImage" \
+	"$here/guest-sig.sh" "signed module unloads" "${files[@]}"
 summary
