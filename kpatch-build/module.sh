@@ -186,11 +186,9 @@ fill_values() {
 	}'
 }
 
-# The module's description: --description, else the patch files' names,
-# as a C string literal.
+# The module's description: the patch files' names, as a C string literal.
 module_description() {
 	local names=() p
-	[ -z "$DESCRIPTION" ] || { c_string "$DESCRIPTION"; return; }
 	for p in "${PATCHES[@]}"; do
 		names+=("${p##*/}")
 	done
@@ -202,14 +200,11 @@ generate_module() {
 	collect_callbacks
 	generate_funcs
 	[ -s "$m/tables" ] || die "lookup found no function to patch"
-	module_info >"$m/modinfo"
 	fill_template "$TEMPLATES/livepatch-main.c" "@DECLARATIONS@" "$m/decls" |
 		fill_template /dev/stdin "@FUNCS@" "$m/tables" |
 		fill_template /dev/stdin "@OBJECTS@" "$m/objects" |
 		fill_template /dev/stdin "@CALLBACKS@" "$m/callbacks" |
-		fill_template /dev/stdin "@MODINFO@" "$m/modinfo" |
 		KPB_T_MODNAME=$MODNAME KPB_T_REPLACE=$REPLACE \
-		KPB_T_PATCH_LEVEL=$PATCH_LEVEL KPB_T_STATE_ID=$KPB_STATE_ID \
 		KPB_T_DESCRIPTION=$(module_description) fill_values \
 		> "$m/livepatch-main.c"
 	for id in "${DIFF_IDS[@]}"; do
@@ -278,10 +273,8 @@ write_json() {
 	mapfile -t ids < <(find "$WORK/diff" -name 'o*.status' -printf '%f\n' |
 		sed 's/\.status$//' | sort -V)
 	{
-		printf '{\n  "module": %s,\n  "result": %s' \
+		printf '{\n  "module": %s,\n  "result": %s,\n  "objects": [' \
 			"$(json_string "$MODNAME")" "$(json_string "$result")"
-		json_metadata
-		printf ',\n  "objects": ['
 		for id in "${ids[@]}"; do
 			[ $first -eq 1 ] || printf ','
 			first=0
@@ -300,7 +293,9 @@ write_json() {
 			printf '\n    {"file": %s, "why": %s}' \
 				"$(json_string "${id%% (*}")" "$(json_string "${why%)}")"
 		done
-		printf '\n  ]\n}\n'
+		printf '\n  ]'
+		json_metadata
+		printf '\n}\n'
 	} > "${JSON_VIEW:-$JSON_OUT}.tmp" &&
 		mv -- "${JSON_VIEW:-$JSON_OUT}.tmp" "${JSON_VIEW:-$JSON_OUT}"
 }

@@ -106,6 +106,38 @@ module_info() {
 	done < <(awk '$1 == "func"' "$WORK/diff/funcs")
 }
 
+# The module's description line: --description, when given.
+description_line() {
+	printf 'MODULE_DESCRIPTION(%s);\n' "$(c_string "$DESCRIPTION")"
+}
+
+# record_module: into the generated livepatch-main.c (whichever generator
+# wrote it), the record: the template's line @MODINFO@ becomes the
+# MODULE_INFO lines, @PATCH_LEVEL@ and @STATE_ID@ their values, and with
+# --description the MODULE_DESCRIPTION line says it.
+record_module() {
+	local src=$WORK/module/livepatch-main.c
+	module_info >"$WORK/module/modinfo"
+	[ -z "$DESCRIPTION" ] || description_line >"$WORK/module/description"
+	KPB_MODINFO=$WORK/module/modinfo KPB_DESC=$WORK/module/description \
+	KPB_LEVEL=$PATCH_LEVEL KPB_STATE=$KPB_STATE_ID LC_ALL=C awk '
+	BEGIN { desc = ""; if ((getline desc < ENVIRON["KPB_DESC"]) <= 0) desc = "" }
+	$0 == "@MODINFO@" {
+		while ((getline l < ENVIRON["KPB_MODINFO"]) > 0) print l
+		done_info = 1
+		next
+	}
+	desc != "" && /^MODULE_DESCRIPTION\(.*\);$/ { print desc; next }
+	{
+		gsub(/@PATCH_LEVEL@/, ENVIRON["KPB_LEVEL"])
+		gsub(/@STATE_ID@/, ENVIRON["KPB_STATE"])
+		print
+	}
+	END { if (!done_info) exit 3 }' "$src" >"$src.rec" ||
+		die "cannot write the record into $src: its template has no @MODINFO@ line ($TEMPLATES/livepatch-main.c)"
+	mv -- "$src.rec" "$src"
+}
+
 # The record's fields of the JSON report (write_json), after "result".
 json_metadata() {
 	local c first=1

@@ -7,8 +7,7 @@
 # Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/*.sh,
 # test/unit/corrupt/run.sh, the first, second and last again against the
 # sanitizer builds through test/unit/sanitized.sh,
-# test/integration/run.sh, inputs.sh, tree-safety.sh and kpatch/run.sh (the
-# kpatch utility), and test/distro/run.sh for Debian's 6.1 and 6.12
+# test/integration/run.sh and inputs.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
 # without that line (it crashed or is missing) counts as one failed test, and

@@ -196,7 +196,7 @@ test_record() {
 	DIFF_IDS=(o1) MODNAME=livepatch-x REPLACE=true PATCH_LEVEL=7 \
 		DESCRIPTION=${nasty%%$'\n'*} CVES=(CVE-2024-1234 CVE-2023-56789) \
 		TARGET_BUILD_ID=d9612d29 TARGET_VMLINUZ='' TARGET_SYSMAP=''
-	(cd "$work" && generate_module)
+	(cd "$work" && generate_module && record_module)
 	m=$WORK/module
 	{
 		echo '#include <stdio.h>'
