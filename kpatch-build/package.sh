@@ -20,6 +20,8 @@ check_deb() {
 	[ "$DEB" -eq 1 ] || return 0
 	command -v dpkg-deb >/dev/null ||
 		die "--deb needs dpkg-deb (apt-get install dpkg)"
+	[ -n "${DEBEMAIL:-}" ] ||
+		die "--deb: set DEBEMAIL (and DEBFULLNAME): the package's Maintainer"
 	[ -x "$(kpatch_package_tool)" ] ||
 		die "--deb: $(kpatch_package_tool) is missing: install kpatch-build with make install"
 }

@@ -86,7 +86,8 @@ modinfo_line() {
 }
 
 # The MODULE_INFO lines of the module (templates/livepatch-main.c's
-# @MODINFO@), from the record, the options and lookup's "func" lines.
+# @MODINFO@), from the record, the options and lookup's "func" lines (in
+# WORK/diff/funcs, or in the generator's WORK/diff/manifest).
 module_info() {
 	local c obj name pos
 	[ -z "$TARGET_BUILD_ID" ] || modinfo_line kpb_build_id "$TARGET_BUILD_ID"
@@ -103,7 +104,8 @@ module_info() {
 	done
 	while read -r _ obj name pos _; do
 		modinfo_line kpb_func "$obj:$name,$pos"
-	done < <(awk '$1 == "func"' "$WORK/diff/funcs")
+	done < <(cat "$WORK/diff/manifest" "$WORK/diff/funcs" 2>/dev/null |
+		awk '$1 == "func"')
 }
 
 # The module's description line: --description, when given.

@@ -92,7 +92,8 @@ main() {
 			run_suite updates "$here/updates/run.sh" \
 				KPB_UPDATES_OUT="$work/updates.md" \
 				KPB_UPDATES_ONLY='^(fs/ext4/orphan|kernel/auditfilter|drivers/mailbox/pcc|kernel/time/timer|net/dccp/ipv6)\.c$'
-			run_suite distro-releases "$here/distro/releases.sh" ;;
+			run_suite distro-releases "$here/distro/releases.sh"
+			run_suite debian-fleet "$here/debian/run.sh" ;;
 		*)
 			log "run.sh: unknown group '$g' (unit, integration, distro)"
 			exit 2 ;;

@@ -47,6 +47,7 @@ rootfs_tar() {
 	if [ ! -s "$out" ]; then
 		mkdir -p "$cache/debian-vm"
 		rm -rf "$out.part.tar"
+		# shellcheck disable=SC2016 # the hooks expand $1 themselves
 		mmdebstrap --variant=minbase --include="$pkgs" \
 			--customize-hook='echo kpb-debian >"$1/etc/hostname"' \
 			--customize-hook='passwd --root "$1" -d root' \
@@ -79,11 +80,14 @@ Description: kpatch-build and the kpatch utility (test package)
  kpatch loads, lists and installs livepatch modules; kpatch.service loads
  the installed ones at boot.
 CTL
+	# shellcheck disable=SC2016 # the postinst reads its $1
 	printf '#!/bin/sh\nset -e\n[ "$1" != configure ] || systemctl enable kpatch.service\n' \
 		>"$st/DEBIAN/postinst"
 	chmod 755 "$st/DEBIAN/postinst"
 	dpkg-deb --root-owner-group --build "$st" "$work/kpatch-build_0.1_amd64.deb" >/dev/null
 }
+
+export DEBFULLNAME="kpatch-build tests" DEBEMAIL=tests@kpatch-build.example.org
 
 build_livepatch() {
 	local name=$1 level=$2
@@ -158,6 +162,8 @@ make_disk() {
 	ln -sf /etc/systemd/system/kpb-stage.service \
 		"$root/etc/systemd/system/multi-user.target.wants/kpb-stage.service"
 	printf '/dev/vda / ext4 rw 0 1\n' >"$root/etc/fstab"
+	# the stage writes to the serial console, which a getty would hang up
+	ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
 	cp "$root/boot/vmlinuz-$release" "$root/boot/initrd.img-$release" "$work/"
 	mke2fs -q -t ext4 -d "$root" "$work/disk.img" 3G
 	rm -rf "$root"
@@ -171,13 +177,14 @@ boot() {
 		-kernel "$work/vmlinuz-$release" -initrd "$work/initrd.img-$release" \
 		-append "root=/dev/vda rw console=ttyS0 panic=-1 quiet" \
 		</dev/null >"$work/console-$n.log" 2>&1 || true
+	# the firmware's output may precede a line on the console
 	while IFS= read -r line; do
 		case $line in
-		PASS:*) passed "${line#PASS: }" ;;
-		FAIL:*) failed "${line#FAIL: }" ;;
+		*PASS:\ boot*) line=${line#*PASS: }; passed "$line" ;;
+		*FAIL:\ boot*) line=${line#*FAIL: }; failed "$line" ;;
 		"  "*) printf '%s\n' "$line" ;;
 		esac
-	done < <(tr -d '\r' <"$work/console-$n.log" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g')
+	done < <(tr -d '\r' <"$work/console-$n.log")
 	grep -aq "KPB-STAGE-DONE $n" "$work/console-$n.log" || {
 		failed "boot $n did not finish; console:"
 		tail -n 30 "$work/console-$n.log"
