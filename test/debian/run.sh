@@ -113,6 +113,8 @@ case $s in
 	ok "dpkg -i kpatch-build livepatch-kpbcum1" dpkg -i $d/kpatch-build_0.1_amd64.deb $d/livepatch-kpbcum1_1_amd64.deb
 	ok "livepatch-kpbcum1 loaded and working" patched
 	ok "installed for the release" test -f /var/lib/kpatch/$(uname -r)/livepatch-kpbcum1.ko
+	kpatch info livepatch_kpbcum1 | sed 's/^/  /'
+	ok "info: the module's build id and boot image are this system's" eval "kpatch info livepatch_kpbcum1 | grep -q \"build id .* is the running kernel's.*\[ok\]\" && kpatch info livepatch_kpbcum1 | grep -q 'boot image /boot/vmlinuz-.* is the module.s target \[ok\]'"
 	echo 2 >/var/lib/kpb-stage ;;
 2)
 	ok "kpatch.service loaded the patch at boot" patched
