@@ -97,6 +97,7 @@ integration: all
 	@bash test/integration/inputs.sh
 	@bash test/integration/tree-safety.sh
 	@bash test/integration/kpatch/run.sh
+	@bash test/integration/kpatch/signing.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:

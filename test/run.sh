@@ -82,7 +82,8 @@ main() {
 			run_suite integration "$here/integration/run.sh"
 			run_suite integration-inputs "$here/integration/inputs.sh"
 			run_suite integration-tree-safety "$here/integration/tree-safety.sh"
-			run_suite integration-kpatch "$here/integration/kpatch/run.sh" ;;
+			run_suite integration-kpatch "$here/integration/kpatch/run.sh"
+			run_suite integration-kpatch-signing "$here/integration/kpatch/signing.sh" ;;
 		distro)
 			run_suite distro-6.1 "$here/distro/run.sh" \
 				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz

@@ -167,7 +167,15 @@ expect "a stalled load names the task, its stack and the function, reverts" fail
 	'was not applied: the system is as before'
 printf '%s\n' "$out" | show
 check_state "after the stall: no livepatch entry, no module" gone livepatch_kthreadd_stall
-check_state "the stall waited its timeout ($((t1 - t0)) s)" [ $((t1 - t0)) -ge 20 ]
+check_state "the stall waited its timeout, 20 s, then reverted ($((t1 - t0)) s in all)" [ $((t1 - t0)) -ge 20 ]
+
+# --force (last: a forced patch's module can never be removed)
+run load --timeout 8 --force livepatch-kthreadd-stall.ko
+expect "load --force: the warning, then the transition forced" 0 \
+	'WARNING: forcing the transition' 'can be harmful' 'module from being removed' \
+	'task 2 \(kthreadd\) not switched yet' 'livepatch_kthreadd_stall: loaded and enabled'
+check_state "forced: enabled, no transition" eval \
+	"[ \"\$(cat $LP/livepatch_kthreadd_stall/enabled)\" = 1 ] && [ \"\$(cat $LP/livepatch_kthreadd_stall/transition)\" = 0 ]"
 
 if dmesg | grep -E 'Oops|BUG|WARNING|Call Trace' >/tmp/bad; then
 	fail "dmesg has errors"
