@@ -20,18 +20,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${KPB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpatch-build}
 release=${KPB_DEBIAN_RELEASE:-6.1.0-57-cloud-amd64}
-npass=0
-nfail=0
-keep=0
-work=
-
-passed() { npass=$((npass + 1)); printf 'PASS: %s\n' "$*"; }
-failed() { nfail=$((nfail + 1)); printf 'FAIL: %s\n' "$*"; }
-summary() { printf '%d passed, %d failed\n' "$npass" "$nfail"; [ "$nfail" -eq 0 ]; }
-cleanup() {
-	[ -n "$work" ] || return 0
-	if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-}
+# the counters, summary and cleanup of the kpatch VM tests
+# shellcheck source=test/integration/kpatch/lib.sh
+. "$repo/test/integration/kpatch/lib.sh"
 setup_failed() { failed "setup: $*"; summary || true; exit 1; }
 
 [ "${1:-}" != --keep ] || keep=1
