@@ -7,6 +7,8 @@ PREFIX  ?= /usr/local
 BINDIR  := $(PREFIX)/bin
 LIBEXEC := $(PREFIX)/libexec/kpatch-build
 DATADIR := $(PREFIX)/share/kpatch-build
+SBINDIR := $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
@@ -61,6 +63,11 @@ install: all
 		$(DESTDIR)$(LIBEXEC)/
 	install -m 755 $(TOOLS) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 kpatch/kpatch $(DESTDIR)$(SBINDIR)/kpatch
+	install -m 755 kpatch/kpatch-package $(DESTDIR)$(BINDIR)/kpatch-package
+	sed 's|@SBINDIR@|$(SBINDIR)|' kpatch/kpatch.service >$(DESTDIR)$(UNITDIR)/kpatch.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/kpatch.service
 
 # Installs the Debian packages the build and the tests need (root, apt).
 deps:
@@ -75,6 +82,8 @@ unit: all asan
 	@bash test/unit/driver/inputs.sh
 	@bash test/unit/driver/verify-target.sh
 	@bash test/unit/corrupt/run.sh
+	@bash test/unit/kpatch.sh
+	@bash test/unit/kpatch-package.sh
 	@bash test/unit/sanitized.sh test/unit/run.sh
 	@bash test/unit/sanitized.sh test/unit/lookup/run.sh
 	@bash test/unit/sanitized.sh test/unit/corrupt/run.sh
@@ -89,6 +98,8 @@ integration: all
 	@bash test/integration/run.sh
 	@bash test/integration/inputs.sh
 	@bash test/integration/tree-safety.sh
+	@bash test/integration/kpatch/run.sh
+	@bash test/integration/kpatch/signing.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:

@@ -207,6 +207,7 @@ convert_module() {
 	*)
 		die "cannot write the livepatch relocations of $MODNAME.ko" ;;
 	esac
+	sign_module "$WORK/module/$MODNAME.klp.ko"
 	cp -- "$WORK/module/$MODNAME.klp.ko" "$out/.$MODNAME.ko.tmp" ||
 		no_space "$OUTDIR"
 	mv -- "$out/.$MODNAME.ko.tmp" "$out/$MODNAME.ko"
@@ -238,7 +239,9 @@ write_json() {
 			printf '\n    {"file": %s, "why": %s}' \
 				"$(json_string "${id%% (*}")" "$(json_string "${why%)}")"
 		done
-		printf '\n  ]\n}\n'
+		printf '\n  ]'
+		json_metadata
+		printf '\n}\n'
 	} > "${JSON_VIEW:-$JSON_OUT}.tmp" &&
 		mv -- "${JSON_VIEW:-$JSON_OUT}.tmp" "${JSON_VIEW:-$JSON_OUT}"
 }

@@ -105,9 +105,26 @@ static void __maybe_unused kpb_post_unpatch(struct klp_object *obj)
 			(*kpb_callbacks[i].post_unpatch)(obj);
 }
 
+/*
+ * The patch level (kpatch-build --patch-level N, 0: none) is the version of
+ * kpatch-build's klp_state: the kernel refuses a patch whose level is below
+ * a loaded patch's, and a cumulative one without a level after one with.
+ */
+#define KPB_PATCH_LEVEL @PATCH_LEVEL@
+#if KPB_PATCH_LEVEL
+static struct klp_state kpb_states[] = {
+	{ .id = @STATE_ID@, .version = KPB_PATCH_LEVEL },
+	{ }
+};
+#define KPB_STATES kpb_states
+#else
+#define KPB_STATES NULL
+#endif
+
 static struct klp_patch kpb_patch = {
 	.mod = THIS_MODULE,
 	.objs = kpb_objects,
+	.states = KPB_STATES,
 	.replace = @REPLACE@,
 };
 
@@ -125,3 +142,5 @@ module_exit(kpb_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
 MODULE_DESCRIPTION(@DESCRIPTION@);
+/* What kpatch reads: the target build, metadata, functions (record.sh). */
+@MODINFO@

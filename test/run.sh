@@ -73,6 +73,8 @@ main() {
 			run_suite unit-driver-inputs "$here/unit/driver/inputs.sh"
 			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh"
 			run_suite unit-corrupt "$here/unit/corrupt/run.sh"
+			run_suite unit-kpatch "$here/unit/kpatch.sh"
+			run_suite unit-kpatch-package "$here/unit/kpatch-package.sh"
 			run_suite unit-asan "$here/unit/sanitized.sh" \
 				"$here/unit/run.sh"
 			run_suite unit-lookup-asan "$here/unit/sanitized.sh" \
@@ -82,7 +84,9 @@ main() {
 		integration)
 			run_suite integration "$here/integration/run.sh"
 			run_suite integration-inputs "$here/integration/inputs.sh"
-			run_suite integration-tree-safety "$here/integration/tree-safety.sh" ;;
+			run_suite integration-tree-safety "$here/integration/tree-safety.sh"
+			run_suite integration-kpatch "$here/integration/kpatch/run.sh"
+			run_suite integration-kpatch-signing "$here/integration/kpatch/signing.sh" ;;
 		distro)
 			run_suite distro-6.1 "$here/distro/run.sh" \
 				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz
@@ -92,7 +96,8 @@ main() {
 			run_suite updates "$here/updates/run.sh" \
 				KPB_UPDATES_OUT="$work/updates.md" \
 				KPB_UPDATES_ONLY='^(fs/ext4/orphan|kernel/auditfilter|drivers/mailbox/pcc|kernel/time/timer|net/dccp/ipv6)\.c$'
-			run_suite distro-releases "$here/distro/releases.sh" ;;
+			run_suite distro-releases "$here/distro/releases.sh"
+			run_suite debian-fleet "$here/debian/run.sh" ;;
 		*)
 			log "run.sh: unknown group '$g' (unit, integration, distro)"
 			exit 2 ;;

@@ -8,7 +8,8 @@
 #                   and -v a copy of the tree's vmlinux in a directory with
 #                   blanks: it builds; the module's description is exactly
 #                   "Livepatch built by kpatch-build from NAME", its
-#                   .modinfo has no other new key; the JSON names it right
+#                   .modinfo has no other new key (the kpb_ record:
+#                   build id, function, replace); the JSON names it right
 #   bad-name        -n with a '.': refused with the rule, no module
 #   wrong-release   -v: the tree's vmlinux with another release in its
 #                   banner: refused, naming both releases
@@ -84,7 +85,7 @@ test_nasty_name() {
 	got=${got%$'\n'x}
 	if [ "$got" != "Livepatch built by kpatch-build from $name" ]; then
 		bad nasty-name "description is '$got'"
-	elif [ "$(modinfo_keys "$ko" | tr '\n' ' ')" != "depends description license livepatch name retpoline vermagic " ]; then
+	elif [ "$(modinfo_keys "$ko" | tr '\n' ' ')" != "depends description kpb_build_id kpb_func kpb_replace license livepatch name retpoline vermagic " ]; then
 		bad nasty-name "modinfo keys: $(modinfo_keys "$ko" | tr '\n' ' ')"
 	elif [ -n "$(find "$work" -name 'pwned*')" ]; then
 		bad nasty-name "the file name was run as a command"

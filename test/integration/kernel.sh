@@ -3,6 +3,9 @@
 #
 # Usage: kernel.sh            print the tree's path, building it if needed
 #
+# KPB_KERNEL_EXTRA=FRAGMENT: a second fragment merged after kernel.config
+# (another tree, with its own key: the module signing test's).
+#
 # The tree lives in a cache directory outside the repository, keyed by the
 # source tarball and the config fragment, so a changed fragment makes a new
 # tree and a clean clone rebuilds it.  A half-built tree is never reused: the
@@ -12,6 +15,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tarball=${KPB_LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 fragment=$here/kernel.config
+extra=${KPB_KERNEL_EXTRA:-}
 cache=${KPB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpatch-build}
 
 log() { printf 'kernel.sh: %s\n' "$*" >&2; }
@@ -26,7 +30,8 @@ ccache_path() {
 }
 
 cache_key() {
-	{ stat -c '%s %Y' "$tarball"; cat "$fragment"; } | sha1sum | cut -c1-12
+	{ stat -c '%s %Y' "$tarball"; cat "$fragment" ${extra:+"$extra"}; } |
+		sha1sum | cut -c1-12
 }
 
 unpack() {
@@ -44,13 +49,13 @@ configure() {
 	log "configuring: tinyconfig + $fragment"
 	make -C "$dir" -s tinyconfig >/dev/null
 	"$dir/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" \
-		"$fragment" >/dev/null
+		"$fragment" ${extra:+"$extra"} >/dev/null
 	make -C "$dir" -s olddefconfig >/dev/null
 	while read -r line; do
 		case $line in CONFIG_*) ;; *) continue ;; esac
 		grep -qx -- "$line" "$dir/.config" ||
 			die "config fragment line '$line' did not survive olddefconfig"
-	done < "$fragment"
+	done < <(cat "$fragment" ${extra:+"$extra"})
 }
 
 build() {

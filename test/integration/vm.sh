@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Boot a kernel in QEMU (TCG) with a busybox initramfs and run one script.
 #
-# Usage: vm.sh [--timeout SEC] BZIMAGE GUEST_SCRIPT [FILE...]
+# Usage: vm.sh [--timeout SEC] [--overlay DIR] BZIMAGE GUEST_SCRIPT [FILE...]
 #
 # The initramfs is a static busybox plus an /init that mounts devtmpfs, proc
 # and sysfs, runs /root/test.sh (GUEST_SCRIPT) from /root, prints the marker
 # line "KPB-VM-EXIT=<status>" and powers the machine off.  FILEs (modules,
-# helper scripts) are copied into /root under their base names.
+# helper scripts) are copied into /root under their base names; the
+# contents of an --overlay DIR go to / (programs and their libraries).
 #
 # The busybox part is built once and cached by content under
 # ${KPB_CACHE:-$HOME/.cache/kpatch-build}/initramfs/; each run appends a small
@@ -24,6 +25,7 @@ set -euo pipefail
 cache=${KPB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kpatch-build}
 marker=KPB-VM-EXIT
 timeout_sec=300
+overlay=
 work=
 
 log() { printf 'vm.sh: %s\n' "$*" >&2; }
@@ -35,10 +37,10 @@ cleanup() {
 
 usage() {
 	cat <<EOF
-usage: vm.sh [--timeout SEC] BZIMAGE GUEST_SCRIPT [FILE...]
+usage: vm.sh [--timeout SEC] [--overlay DIR] BZIMAGE GUEST_SCRIPT [FILE...]
 
 Boots BZIMAGE in QEMU (TCG) with a busybox initramfs, runs GUEST_SCRIPT as
-/root/test.sh with the FILEs in /root, and exits with the script's status
+/root/test.sh with the FILEs in /root (and DIR's contents in /), and exits with the script's status
 (124 on timeout, 125 on panic or boot failure).
 EOF
 }
@@ -125,6 +127,7 @@ run_initramfs() {
 	shift 2
 	stage=$work/run
 	mkdir -p "$stage/root"
+	[ -z "$overlay" ] || cp -a "$overlay/." "$stage/"
 	cp "$script" "$stage/root/test.sh"
 	chmod 755 "$stage/root/test.sh"
 	for f in "$@"; do
@@ -184,6 +187,11 @@ main() {
 		--timeout)
 			[ $# -ge 2 ] || die "--timeout needs a value"
 			timeout_sec=$2
+			shift 2
+			;;
+		--overlay)
+			if [ $# -lt 2 ] || [ ! -d "$2" ]; then die "--overlay needs a directory"; fi
+			overlay=$2
 			shift 2
 			;;
 		-h|--help) usage; exit 0 ;;

@@ -15,6 +15,10 @@ top=$(cd "$here/../../.." && pwd)
 . "$top/kpatch-build/inputs.sh"
 # shellcheck source=/dev/null
 . "$top/kpatch-build/module.sh"
+# shellcheck source=/dev/null
+. "$top/kpatch-build/record.sh"
+# shellcheck source=/dev/null
+. "$top/kpatch-build/sign.sh"
 # shellcheck disable=SC2034 # read by module.sh
 LIBEXEC=$top/kpatch-build
 # shellcheck disable=SC2034 # read by module.sh
@@ -125,7 +129,7 @@ test_generate_module() {
 	fi
 	result description-literal "$got" "Livepatch built by kpatch-build from $nasty b&c|d\\1.patch"
 	# the template's MODULE_LICENSE, MODULE_INFO(livepatch), MODULE_DESCRIPTION
-	got=$(grep -c '^MODULE_' "$m/livepatch-main.c")
+	got=$(grep '^MODULE_' "$m/livepatch-main.c" | grep -vc '^MODULE_INFO(kpb_')
 	result description-nothing-else "$got" 3
 	got=$(find "$work" -name kpb-pwned | wc -l)
 	result description-not-run "$got" 0
@@ -175,11 +179,92 @@ FAKE
 	result json-unchanged "$got" $'"result": "unchanged"\n1\n1'
 }
 
+# The record (record.sh): --description and --cve reach modinfo as C string
+# literals, exactly; --cve, --patch-level and --description are checked.
+# shellcheck disable=SC2034 # the subshells' variables are read by check_metadata
+test_record() {
+	local m got c
+	WORK=$work/record
+	mkdir -p "$WORK/diff" "$WORK/module"
+	printf 'func vmlinux meminfo_proc_show 0 __kpb_new.o1.meminfo_proc_show\n' >"$WORK/diff/funcs"
+	# the template stands for the generated source: record_module fills
+	# only its own keys
+	cp "$TEMPLATES/livepatch-main.c" "$WORK/module/livepatch-main.c"
+	# shellcheck disable=SC2034 # read by record_module
+	REPLACE=true PATCH_LEVEL=7 \
+		DESCRIPTION=${nasty%%$'\n'*} CVES=(CVE-2024-1234 CVE-2023-56789) \
+		TARGET_BUILD_ID=d9612d29 TARGET_VMLINUZ='' TARGET_SYSMAP=''
+	(cd "$work" && record_module)
+	m=$WORK/module
+	{
+		echo '#include <stdio.h>'
+		echo '#define MODULE_DESCRIPTION(d) static const char desc[] = d;'
+		echo '#define MODULE_INFO(k, v) puts(#k "=" v);'
+		echo 'int main(void) {'
+		grep -E '^MODULE_(DESCRIPTION|INFO\(kpb_)' "$m/livepatch-main.c"
+		echo 'puts(desc); return 0; }'
+	} >"$work/rec.c"
+	if gcc -std=gnu11 -Wall -Werror -o "$work/rec" "$work/rec.c" 2>"$work/cc.err"; then
+		got=$("$work/rec")
+	else
+		got="does not compile: $(cat "$work/cc.err")"
+	fi
+	result record-modinfo "$got" "kpb_build_id=d9612d29
+kpb_replace=1
+kpb_patch_level=7
+kpb_cve=CVE-2024-1234
+kpb_cve=CVE-2023-56789
+kpb_func=vmlinux:meminfo_proc_show,0
+${nasty%%$'\n'*}"
+	got=$(grep -c '^#define KPB_PATCH_LEVEL 7$' "$m/livepatch-main.c")
+	result record-patch-level "$got" 1
+	got=""
+	for c in CVE-2024-1 cve-2024-12345 'CVE-2024-1234;x' ''; do
+		(CVES=("$c") PATCH_LEVEL=0 DESCRIPTION=; check_metadata) 2>/dev/null &&
+			got="$got accepted" || got="$got refused"
+	done
+	for c in 01 -1 x 1e3 1000000000; do
+		(CVES=() PATCH_LEVEL=$c DESCRIPTION=; check_metadata) 2>/dev/null &&
+			got="$got accepted" || got="$got refused"
+	done
+	(CVES=(CVE-2024-12345) PATCH_LEVEL=3 DESCRIPTION=$'a\nb'; check_metadata) 2>/dev/null &&
+		got="$got accepted" || got="$got refused"
+	(CVES=(CVE-2024-12345) PATCH_LEVEL=3 DESCRIPTION='a "b"'; check_metadata) 2>/dev/null &&
+		got="$got accepted" || got="$got refused"
+	result record-checks "$got" "$(printf ' refused%.0s' 1 2 3 4 5 6 7 8 9 10) accepted"
+}
+
+# --sign-key/--sign-cert: both or neither, readable; the tree's sign-file
+# and the config's hash; sign_module runs sign-file HASH KEY CERT MODULE.
+test_signing() {
+	local t=$work/signtree got
+	mkdir -p "$t/scripts"
+	printf 'CONFIG_MODULE_SIG=y\nCONFIG_MODULE_SIG_HASH="sha512"\n' >"$t/.config"
+	printf '#!/bin/sh\necho "$@" >"%s"\n' "$work/signed" >"$t/scripts/sign-file"
+	chmod +x "$t/scripts/sign-file"
+	: >"$work/k.pem"
+	: >"$work/c.x509"
+	got=""
+	for kc in "$work/k.pem:" ":$work/c.x509" "$work/k.pem:$work/none.x509" "$work/none.pem:$work/c.x509"; do
+		(SRC=$t SIGN_KEY=${kc%%:*} SIGN_CERT=${kc#*:}; check_signing) 2>/dev/null &&
+			got="$got accepted" || got="$got refused"
+	done
+	(SRC=$t SIGN_KEY='' SIGN_CERT=''; check_signing) 2>/dev/null && got="$got none-ok"
+	result signing-checks "$got" " refused refused refused refused none-ok"
+	# shellcheck disable=SC2034 # read by sign_module
+	got=$(SRC=$t SIGN_KEY=$work/k.pem SIGN_CERT=$work/c.x509 LOG=$work/sign.log \
+		MODNAME=livepatch-x; check_signing && sign_module "$work/m.ko" 2>/dev/null &&
+		cat "$work/signed")
+	result signing-sign-file "$got" "sha512 $work/k.pem $work/c.x509 $work/m.ko"
+}
+
 test_explicit_names
+test_signing
 test_unchanged_json
 test_derived_names
 test_escapers
 test_abs_path
 test_generate_module
 test_write_json
+test_record
 finish
