@@ -100,6 +100,7 @@ integration: all
 	@bash test/integration/tree-safety.sh
 	@bash test/integration/kpatch/run.sh
 	@bash test/integration/kpatch/signing.sh
+	@bash test/integration/distcc.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:
@@ -128,6 +129,11 @@ bench-distro: all
 bench-releases: all
 	@bash bench/bench-releases.sh
 
+# A cumulative patch of the real-fixes corpus, locally and through a distccd
+# on 127.0.0.1, cold and warm, and an estimate for N hosts (prints figures).
+bench-distcc: all
+	@bash bench/bench-distcc.sh
+
 # The corpus of real fixes: Debian's 6.1.187-1 -> 6.1.190-1 update, one
 # patch per changed kernel .c file, built for 6.1.0-53 and proven in the VM
 # (hours; CORPUS_ARGS="--every 36" for a sample).  Table: test/updates/.
@@ -138,4 +144,4 @@ clean:
 	rm -f $(TOOLS)
 	rm -rf build
 
-.PHONY: bench-releases corpus all asan fuzz-targets install deps demo bench bench-distro unit integration check check-distro fuzz clean
+.PHONY: bench-releases bench-distcc corpus all asan fuzz-targets install deps demo bench bench-distro unit integration check check-distro fuzz clean

@@ -650,7 +650,8 @@ distro_build_module() {
 	local ko=$WORK/module/$MODNAME.ko ship ours theirs from
 	from=$(($(wc -l <"$LOG") + 1))
 	if ! make -C "$DISTRO_HEADERS" -j"$JOBS" M="$WORK/module" \
-			CC="$DISTRO_CC" KBUILD_MODPOST_WARN=1 modules >>"$LOG" 2>&1; then
+			CC="$DISTRO_CC" KCFLAGS="$(module_kcflags)" \
+			KBUILD_MODPOST_WARN=1 modules >>"$LOG" 2>&1; then
 		grep -E 'error|Error' "$LOG" | tail -n 10 >&2 || true
 		die "kbuild of $DISTRO_HEADERS could not build the module; see $LOG"
 	fi

@@ -174,6 +174,14 @@ check_module_objtool() {
 $bad"
 }
 
+# KCFLAGS of the module's build: the work directory, a new name each run,
+# is mapped out of the DWARF and __FILE__ of the module's own sources
+# (livepatch-main.c, the .mod.c), so that a patch gives the same module,
+# byte for byte, in every run, through distcc or not.
+module_kcflags() {
+	printf '%s\n' "${KCFLAGS:+$KCFLAGS }-ffile-prefix-map=$WORK/="
+}
+
 build_module() {
 	local extra=() from
 	if [ ! -f "$SRC/Module.symvers" ]; then
@@ -183,7 +191,7 @@ build_module() {
 	fi
 	from=$(($(wc -l <"$LOG") + 1))
 	if ! kmake M="$WORK/module" KBUILD_MODPOST_WARN=1 "${extra[@]}" \
-			modules >>"$LOG" 2>&1; then
+			KCFLAGS="$(module_kcflags)" modules >>"$LOG" 2>&1; then
 		grep -E 'error|Error' "$LOG" | tail -n 10 >&2 || true
 		die "kbuild could not build the module; see $LOG"
 	fi

@@ -15,6 +15,7 @@ declare -A OWNER=()	# object -> its klp_object: vmlinux or a module name
 # configured it is made in the view, each run (the tree is not changed).
 prepare_tree() {
 	tree_make_vars
+	distcc_check_tree
 	if [ -x "$SRC/tools/objtool/objtool" ] &&
 	   [ -f "$SRC/include/generated/autoconf.h" ] &&
 	   [ -x "$SRC/scripts/mod/modpost" ]; then
@@ -380,18 +381,19 @@ make_goals() {
 
 # build_objects orig|patched: build $OBJECTS through the gcc wrapper (which
 # adds -ffunction-sections -fdata-sections to just them), copy them to
-# $WORK/orig or $WORK/patched.  They are removed first, so kbuild rebuilds
+# $WORK/orig or $WORK/patched (see gcc-wrapper.sh for all it adds, distcc.sh
+# for distcc).  They are removed first, so kbuild rebuilds
 # them although their recorded command does not change.
 build_objects() {
 	local kind=$1 f cc
 	cc=$(tree_compiler_name)
-	mkdir -p "$WORK/bin"
-	install -m 755 "$LIBEXEC/gcc-wrapper.sh" "$WORK/bin/$cc"
+	install_compiler_wrapper "$WORK/bin"
 	for f in "${OBJECTS[@]}"; do
 		rm -f "${SRC:?}/$f"
 	done
 	if ! KPB_DIFF_OBJECTS="${OBJECTS[*]}" KPB_INCLUDE="$TEMPLATES" \
-	     KPB_REAL_PATH="$(make_path)" KPB_REAL_CC="$cc" \
+	     KPB_REAL_PATH="$(make_path)" KPB_REAL_CC="$cc" KPB_DISTCC=$USE_DISTCC \
+	     KPB_CPP_FLAG="$(directives_only_flag)" \
 	     PATH="$WORK/bin:$(make_path)" with_progress "$kind objects" \
 			"${#OBJECTS[@]}" make_goals "${OBJECTS[@]}"; then
 		grep -q 'No space left' "$LOG" && no_space "$WORK"

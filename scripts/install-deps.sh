@@ -7,7 +7,7 @@ packages=(
 	gcc make libelf-dev libdw-dev elfutils binutils flex bison bc libssl-dev kmod
 	cpio xz-utils ccache linux-source-6.1 linux-source-6.12
 	qemu-system-x86 busybox-static
-	patch rsync dwarves procps
+	patch rsync dwarves procps distcc
 	clang-14 libclang-rt-14-dev
 )
 

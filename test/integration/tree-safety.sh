@@ -18,9 +18,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 kpb=${KPB_DRIVER:-$repo/kpatch-build/kpatch-build}
 samples=$here/samples
+# shellcheck source=test/integration/cases.sh
+. "$here/cases.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-safety.XXXXXX")
-npass=0
-nfail=0
 
 cleanup() {
 	local m
@@ -369,23 +369,16 @@ test_copy_fallback() {
 		{ log "  the run did not say it built in a copy"; return 1; }
 }
 
+# Each case starts without an output or work directory of the one before.
+before_case() {
+	rm -rf "$work/o" "$work/tmp"
+}
+
 main() {
-	local cases=("$@") c
-	[ ${#cases[@]} -gt 0 ] || mapfile -t cases < <(declare -F |
-		awk '$3 ~ /^test_/ { sub(/^test_/, "", $3); print $3 }')
 	tree=${KPB_TREE:-$(bash "$here/kernel.sh")}
 	make -C "$repo" -s all >/dev/null
 	tree_state >"$work/state.base"
-	for c in "${cases[@]}"; do
-		rm -rf "$work/o" "$work/tmp"
-		if "test_$c"; then
-			npass=$((npass + 1)); log "PASS: $c"
-		else
-			nfail=$((nfail + 1)); log "FAIL: $c"
-		fi
-	done
-	log "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
+	run_cases "$@"
 }
 
 main "$@"

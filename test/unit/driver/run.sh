@@ -391,6 +391,31 @@ test_gcc_wrapper() {
 	result gcc-wrapper "$got" "|-O2 -c -o a.o a.c -ffunction-sections -fdata-sections -g|-g -gdwarf-4 -c -o a.o a.c -ffunction-sections -fdata-sections|-gz=zlib -c -o a.o a.c -ffunction-sections -fdata-sections -g|-O2 -c -o b.o b.c"
 }
 
+# Through distcc: the diffed objects only, as "distcc CC ...", or through
+# ccache with CCACHE_PREFIX=distcc when CC is ccache's; called as distcc (a
+# tree with CC='distcc CC'), everything as "distcc CC ...".  KPB_CPP_FLAG
+# goes to the diffed objects.
+test_gcc_wrapper_distcc() {
+	local got='' bin=$work/wbin cc=$work/ccbin
+	mkdir -p "$bin" "$cc" "$work/as"
+	printf '#!/bin/sh\necho "$*"\n' >"$bin/fcc"
+	printf '#!/bin/sh\necho "distcc $*"\n' >"$bin/distcc"
+	printf '#!/bin/sh\necho "ccache[$CCACHE_PREFIX] $*"\n' >"$cc/ccache"
+	chmod +x "$bin/fcc" "$bin/distcc" "$cc/ccache"
+	ln -sf ccache "$cc/fcc"
+	cp "$LIBEXEC/gcc-wrapper.sh" "$work/as/distcc"
+	w() { sh "$LIBEXEC/gcc-wrapper.sh" "$@"; }
+	export KPB_REAL_CC=fcc KPB_DIFF_OBJECTS=a.o KPB_INCLUDE='' KPB_CPP_FLAG=--directives-only
+	got="$got|$(KPB_REAL_PATH=$bin:$PATH KPB_DISTCC=1 w -g -c -o a.o a.c)"
+	got="$got|$(KPB_REAL_PATH=$bin:$PATH KPB_DISTCC=1 w -g -c -o b.o b.c)"
+	got="$got|$(KPB_REAL_PATH=$cc:$bin:$PATH KPB_DISTCC=1 w -g -c -o a.o a.c)"
+	got="$got|$(KPB_REAL_PATH=$bin:$PATH KPB_DISTCC=0 w -g -c -o a.o a.c)"
+	got="$got|$(KPB_REAL_PATH=$cc:$bin:$PATH KPB_DISTCC=0 sh "$work/as/distcc" fcc -c -o b.o b.c)"
+	got="$got|$(KPB_REAL_PATH=$cc:$bin:$PATH KPB_DISTCC=0 sh "$work/as/distcc" fcc -g -c -o a.o a.c)"
+	unset KPB_REAL_CC KPB_DIFF_OBJECTS KPB_INCLUDE KPB_CPP_FLAG
+	result gcc-wrapper-distcc "$got" "|distcc fcc -g -c -o a.o a.c -ffunction-sections -fdata-sections --directives-only|-g -c -o b.o b.c|ccache[distcc] -g -c -o a.o a.c -ffunction-sections -fdata-sections --directives-only|-g -c -o a.o a.c -ffunction-sections -fdata-sections --directives-only|distcc fcc -c -o b.o b.c|distcc fcc -g -c -o a.o a.c -ffunction-sections -fdata-sections --directives-only"
+}
+
 test_patch_files
 test_patch_refusal
 test_patch_paths
@@ -405,4 +430,5 @@ test_module_debug
 test_include_scan
 test_module_objtool
 test_gcc_wrapper
+test_gcc_wrapper_distcc
 finish
