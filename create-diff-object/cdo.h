@@ -167,6 +167,8 @@ void pair_static_locals(struct diff *d);
 /* constants.c: data compared by content, copied into the livepatch */
 bool is_merge_section(const struct kelf_section *sec);
 bool is_constant(const struct kelf_symbol *s);
+/* A static const object of .rodata that holds no pointer (constants.c). */
+bool is_plain_rodata(const struct kelf_symbol *s);
 bool is_dyndbg_descriptor(const struct kelf_symbol *s);
 bool by_content(const struct kelf_symbol *s);
 bool same_content(struct diff *d, const struct kelf_symbol *p,

@@ -41,6 +41,31 @@ static bool read_only(const struct kelf_section *sec)
 	       !(sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR));
 }
 
+/*
+ * A static const object of .rodata without relocations: a netlink policy
+ * table, NL_SET_ERR_MSG()'s "static const char __msg[]", a lookup table.
+ * Only this file's code can name it and it holds no pointer (an ops
+ * structure, whose address the kernel compares, has pointers).  Unchanged,
+ * it is the kernel's; changed, propagate.c copies it with every function
+ * that reads it (as a switch table), and as a static local it has no state
+ * to pair (locals.c).
+ */
+bool is_plain_rodata(const struct kelf_symbol *s)
+{
+	const struct kelf_rela *r;
+	size_t pos;
+
+	if (kelf_bind(s) != STB_LOCAL || kelf_type(s) != STT_OBJECT ||
+	    !s->sec || !read_only(s->sec) || is_merge_section(s->sec) ||
+	    strncmp(s->sec->name, ".rodata", strlen(".rodata")) ||
+	    !s->sym.st_size)
+		return false;
+	kelf_for_each_rela_in(r, s->sec, s->sym.st_value,
+			      s->sym.st_value + s->sym.st_size, pos)
+		return false;
+	return true;
+}
+
 bool is_constant(const struct kelf_symbol *s)
 {
 	static const char *const names[] = {

@@ -27,8 +27,9 @@
  * a function: new if its twin has none left, paired in the order of first
  * use if both have as many left, else ambiguous.  An ambiguous variable is
  * refused, unless it has size 0 (a lockdep key without lockdep: no state,
- * it is new then) or is a switch table (CSWTCH.N, a constant: new then,
- * and copied).
+ * it is new then), is a switch table (CSWTCH.N, a constant: new then,
+ * and copied) or plain read-only data (NL_SET_ERR_MSG()'s __msg: new then,
+ * and copied; is_plain_rodata()).
  *
  * A static local that no function uses is paired by exact name, else by
  * base name when that is unique on both sides; one whose users are all new
@@ -516,7 +517,7 @@ static void refuse_ambiguous(struct diff *d, const struct uses *pu,
  */
 static bool stateless(const struct kelf_symbol *v)
 {
-	return !v->sym.st_size || is_constant(v);
+	return !v->sym.st_size || is_constant(v) || is_plain_rodata(v);
 }
 
 /* The static locals used by functions with a twin, paired by call site. */

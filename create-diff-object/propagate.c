@@ -19,7 +19,11 @@
  *
  * The same goes for a changed switch table (CSWTCH.N, the read-only array
  * GCC makes of a switch that maps values): only the function of that
- * switch reads it, so it becomes changed and gets a copy of the new table.
+ * switch reads it, so it becomes changed and gets a copy of the new table;
+ * and for a changed table of the file's plain read-only data
+ * (is_plain_rodata(): a netlink policy, a lookup table) that only
+ * functions read: each of them gets the copy.  Data that points at such a
+ * table keeps it changed, and check() refuses it.
  * Other changed data is refused by check().
  * This repeats until the changes reach functions with ftrace entries.  What
  * is left, a changed function without ftrace entry that is global, whose
@@ -50,6 +54,12 @@ static bool is_switch_table(const struct kelf_symbol *s)
 {
 	return is_data(s) && is_numbered(s->name, "CSWTCH") &&
 	       !(s->sec->sh.sh_flags & SHF_WRITE);
+}
+
+/* Read-only data that only code reads, copied with its readers. */
+static bool is_code_table(const struct kelf_symbol *s)
+{
+	return is_switch_table(s) || (is_data(s) && is_plain_rodata(s));
 }
 
 static bool counts_as_reference(const struct kelf_section *sec)
@@ -87,7 +97,7 @@ static void collect_refs(struct diff *d, struct refs *refs)
 
 			rela_target(d->patched, r, &t);
 			if (!t.sym || (!is_function(t.sym) &&
-				       !is_switch_table(t.sym)))
+				       !is_code_table(t.sym)))
 				continue;
 			if (kelf_is_exec(sec))
 				from = kelf_symbol_at(d->patched, sec,
@@ -133,7 +143,7 @@ static bool movable(struct diff *d, struct refs *refs, struct kelf_symbol *p,
 	static const char prefix[] = "no ftrace entry: notrace or compiled "
 				     "without -pg; ";
 	/* a part of the functions using it, not a function of its own */
-	bool part = is_cold_part(p) || is_switch_table(p);
+	bool part = is_cold_part(p) || is_code_table(p);
 	size_t i;
 
 	*nr = 0;
@@ -174,6 +184,8 @@ static void mark_user(struct diff *d, struct kelf_symbol *user,
 		mark_changed(d, user, "its cold part %s changed", p->name);
 	else if (is_switch_table(p))
 		mark_changed(d, user, "its switch table %s changed", p->name);
+	else if (is_code_table(p))
+		mark_changed(d, user, "the table %s it reads changed", p->name);
 	else
 		mark_changed(d, user, "calls %s, which changed and has no "
 			     "ftrace entry (notrace or compiled without -pg)",
@@ -202,6 +214,8 @@ static bool move_into_users(struct diff *d, struct refs *refs,
 	sym_state(d, p)->copied = true;
 	set_why(d, p, "%s", is_switch_table(p) ?
 		"changed switch table, copied with its function" :
+		is_code_table(p) ? "changed read-only table, copied with the "
+		"functions that read it" :
 		"changed, but has no ftrace entry (notrace or compiled "
 		"without -pg): copied with its patched callers");
 	return true;
@@ -212,7 +226,7 @@ static bool needs_moving(const struct kelf_symbol *p, const bool *traced)
 	if (p->status != KELF_CHANGED || !p->twin || is_init_section(p->sec) ||
 	    is_ignored_section(p->sec))
 		return false;
-	return is_switch_table(p) ||
+	return is_code_table(p) ||
 	       (is_function(p) && !traced[p->twin->index]);
 }
 
