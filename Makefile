@@ -11,7 +11,7 @@ DATADIR := $(PREFIX)/share/kpatch-build
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
 TOOLS   := create-diff-object/create-diff-object lookup/lookup klp-convert/klp-convert \
-	   verify-target/verify-target
+	   verify-target/verify-target used-code/used-code
 
 # The same tools built with AddressSanitizer (leaks too) and
 # UndefinedBehaviorSanitizer, for the unit tests; not installed.
