@@ -105,35 +105,25 @@ prune_commands() {
 	touch "$WORK/prune/keep" "$WORK/prune/deps"
 }
 
-# prune_keys VERSION: the cache key of each command of that version,
-# "ID KEY" lines in WORK/prune/VERSION.keys.
-prune_keys() {
-	local v=$1 d=$WORK/prune global f
-	{
-		printf 'used-code 1\n'
-		sha1sum <"$(used_code_tool)"
-		PATH=$(make_path) $TREE_CC --version 2>&1 | head -n 1
-		sha1sum <"$TEMPLATES/kpatch-macros.h"
-		for f in "${TOUCHED[@]}"; do
-			if [ -e "$SRC/$f" ]; then
-				printf 'touched %s %s\n' "$f" "$(sha1sum <"$SRC/$f")"
-			else
-				printf 'touched %s none\n' "$f"
-			fi
-		done
-	} >"$d/$v.global"
-	global=$(sha1sum <"$d/$v.global")
-	rm -rf "$d/$v.key"
-	mkdir -p "$d/$v.key"
+# What each candidate's preprocessing depends on but the patches: its
+# command and the identity of its source and of every file its record
+# names (those the patches touch aside), hashed: "ID HASH" lines in
+# WORK/prune/deps.keys.
+prune_deps_keys() {
+	local d=$WORK/prune
+	rm -rf "$d/key"
+	mkdir -p "$d/key"
 	{
 		awk '{ print $2 }' "$d/deps"
 		printf '%s\n' include/config/auto.conf include/generated/autoconf.h
 	} | LC_ALL=C sort -u >"$d/paths"
 	(cd "$SRC" && xargs -d '\n' stat -L -c '%s %Y %n' -- <"$d/paths" \
-		2>/dev/null) >"$d/$v.stat" || true
-	printf '%s\n' "${TOUCHED[@]}" | LC_ALL=C awk -v dir="$d/$v.key" -v g="$global" \
-		-v stat="$d/$v.stat" -v cmds="$d/cmd/" '
+		2>/dev/null) >"$d/stat" || true
+	printf '%s\n' "${TOUCHED[@]}" | LC_ALL=C awk -v dir="$d/key" \
+		-v stat="$d/stat" -v cmds="$d/cmd/" '
 	function clean(p,    n, a, i, k, out, part) {
+		if (!index(p, "./") && !index(p, "//"))
+			return p
 		n = split(p, a, "/"); k = 0
 		for (i = 1; i <= n; i++) {
 			if (a[i] == "" || a[i] == ".") continue
@@ -150,19 +140,41 @@ prune_keys() {
 	}
 	index(FILENAME, cmds) == 1 {
 		id = substr(FILENAME, length(cmds) + 1)
-		print g > (dir "/" id); print > (dir "/" id); close(dir "/" id)
+		print > (dir "/" id); close(dir "/" id)
 		next
 	}
 	{
 		if ($1 != last) { if (last != "") close(f); f = dir "/" $1; last = $1 }
-		p = $0; sub(/^[^ ]* /, "", p)
+		p = substr($0, length($1) + 2)
 		if (clean(p) in touched)
 			print "touched", p >> f
 		else
 			print (p in id_of ? id_of[p] : "missing"), p >> f
-	}' - "$d/$v.stat" "$d"/cmd/* "$d/deps"
-	(cd "$d/$v.key" && find . -type f -printf '%P\0' | xargs -0 -r sha1sum) |
-		awk '{ print $2, $1 }' >"$d/$v.keys"
+	}' - "$d/stat" "$d"/cmd/* "$d/deps"
+	(cd "$d/key" && find . -type f -printf '%P\0' | xargs -0 -r sha1sum) |
+		awk '{ print $2, $1 }' >"$d/deps.keys"
+}
+
+# prune_keys VERSION: the cache key of each candidate's preprocessing in
+# that version (the patched files in place or not), "ID KEY" lines in
+# WORK/prune/VERSION.keys: its deps.keys hash and one of what every
+# preprocessing depends on, the contents of the touched files among them.
+prune_keys() {
+	local v=$1 d=$WORK/prune global f
+	global=$({
+		printf 'used-code 1\n'
+		sha1sum <"$(used_code_tool)"
+		PATH=$(make_path) $TREE_CC --version 2>&1 | head -n 1
+		sha1sum <"$TEMPLATES/kpatch-macros.h"
+		for f in "${TOUCHED[@]}"; do
+			if [ -e "$SRC/$f" ]; then
+				printf 'touched %s %s\n' "$f" "$(sha1sum <"$SRC/$f")"
+			else
+				printf 'touched %s none\n' "$f"
+			fi
+		done
+	} | sha1sum)
+	awk -v g="${global%% *}" '{ print $1, $2 "-" g }' "$d/deps.keys" >"$d/$v.keys"
 }
 
 # One preprocessing: kbuild's command with -E, reduced, hashed into
@@ -227,7 +239,7 @@ prune_changed_names() {
 			{ diff "$WORK/backup/$f" "$WORK/patched-src/$f" || :; } 2>/dev/null |
 				sed -n 's/^[<>][ \t]*#[ \t]*\(define\|undef\)[ \t]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\).*/\2/p'
 		done
-	} | LC_ALL=C sort -u | head -n 20 | tr '\n' ' '
+	} | LC_ALL=C sort -u | head -n 20 | paste -sd ' '
 }
 
 # The inline list of the first candidate of this version, for the names.
@@ -254,6 +266,7 @@ prune_includers() {
 	mkdir -p "$d"
 	prune_candidates
 	prune_commands
+	prune_deps_keys
 	prune_list orig
 	prune_preprocess orig
 	(cd "$WORK/patched-src" && find . -type f -exec cp --parents {} "$SRC" \;)
@@ -276,6 +289,7 @@ prune_includers() {
 		fi
 	done
 	OBJECTS=("${kept[@]}")
+	info "objects to build: ${OBJECTS[*]}"
 	mapfile -t headers < <(printf '%s\n' "${FROM_HEADER[@]}" | tr ' ' '\n' |
 		sed '/^$/d' | LC_ALL=C sort -u)
 	names=$(prune_changed_names "${headers[@]}")
