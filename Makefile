@@ -72,6 +72,7 @@ unit: all asan
 	@bash test/unit/driver/run.sh
 	@bash test/unit/driver/inputs.sh
 	@bash test/unit/driver/verify-target.sh
+	@bash test/unit/driver/prune.sh
 	@bash test/unit/corrupt/run.sh
 	@bash test/unit/sanitized.sh test/unit/run.sh
 	@bash test/unit/sanitized.sh test/unit/lookup/run.sh

@@ -141,9 +141,10 @@ prune_deps_keys() {
 	index(FILENAME, cmds) == 1 {
 		id = substr(FILENAME, length(cmds) + 1)
 		print > (dir "/" id); close(dir "/" id)
+		has_cmd[id] = 1
 		next
 	}
-	{
+	$1 in has_cmd {
 		if ($1 != last) { if (last != "") close(f); f = dir "/" $1; last = $1 }
 		p = substr($0, length($1) + 2)
 		if (clean(p) in touched)
@@ -181,6 +182,7 @@ prune_keys() {
 # WORK/prune/VERSION/ID (nothing there when it fails).  Run by xargs.
 prune_one() {
 	local id=$1 d=$KPB_PRUNE_DIR/$KPB_PRUNE_VERSION sum
+	[ -s "$KPB_PRUNE_DIR/cmd/$id" ] || return 0
 	sum=$( (cd "$KPB_SRC" && sh -c "$(cat "$KPB_PRUNE_DIR/cmd/$id")") \
 		2>"$d/$id.err" | "$KPB_USED_CODE" 2>>"$d/$id.err" | sha1sum
 		s=("${PIPESTATUS[@]}")
@@ -289,7 +291,6 @@ prune_includers() {
 		fi
 	done
 	OBJECTS=("${kept[@]}")
-	info "objects to build: ${OBJECTS[*]}"
 	mapfile -t headers < <(printf '%s\n' "${FROM_HEADER[@]}" | tr ' ' '\n' |
 		sed '/^$/d' | LC_ALL=C sort -u)
 	names=$(prune_changed_names "${headers[@]}")
@@ -310,4 +311,5 @@ prune_includers() {
 		write_json unchanged
 		die "the patches change no code of any object: every includer of ${headers[*]} preprocesses the same before and after them (a change to unused inline functions or macros); nothing to live-patch"
 	}
+	info "objects to build: ${OBJECTS[*]}"
 }

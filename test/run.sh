@@ -69,6 +69,7 @@ main() {
 			run_suite unit-driver "$here/unit/driver/run.sh"
 			run_suite unit-driver-inputs "$here/unit/driver/inputs.sh"
 			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh"
+			run_suite unit-driver-prune "$here/unit/driver/prune.sh"
 			run_suite unit-corrupt "$here/unit/corrupt/run.sh"
 			run_suite unit-asan "$here/unit/sanitized.sh" \
 				"$here/unit/run.sh"
