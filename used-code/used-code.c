@@ -13,8 +13,8 @@
  * The file is read as a sequence of top-level units: a declaration up to
  * its ';', or a function definition up to the '}' of its body.  A unit is a
  * node when it is a function definition whose specifiers say static and
- * inline and no attribute keeps it (used, constructor, ...); every other
- * unit is a root.  Every identifier of a root (and every word of its string
+ * inline and no attribute keeps it or a static variable of its body (used,
+ * constructor, ...) and no #pragma is in it; every other unit is a root.  Every identifier of a root (and every word of its string
  * literals: asm("call f")) refers to the nodes of that name, except the
  * declarator name of the unit itself (a declaration does not use it); the
  * nodes referred to, and those their bodies refer to, are used.
@@ -235,21 +235,32 @@ static size_t matching(const struct file *f, size_t i)
 	return 0;
 }
 
-/* Whether unit u (a function definition, body at token body) is a node. */
-static bool is_node(const struct file *f, const struct unit *u, size_t body)
+/*
+ * Whether the function definition of tokens [start, end), body from token
+ * body on, is a node: static and inline, and nothing in it that GCC would
+ * emit or act on without a call: a keeping attribute on it or on a static
+ * variable of its body, a directive line (#pragma) that would hold for
+ * the code after it.
+ */
+static bool is_node(const struct file *f, size_t start, size_t body,
+		    size_t end)
 {
 	bool is_static = false, is_inline = false;
 	size_t i;
 
-	for (i = u->start; i < body; i++) {
+	for (i = start; i < end; i++) {
+		if (f->toks[i].kind == T_LINE)
+			return false;
 		if (f->toks[i].kind != T_IDENT)
+			continue;
+		if (tok_in(&f->toks[i], keeping_attrs))
+			return false;
+		if (i >= body)
 			continue;
 		if (tok_is(&f->toks[i], "static"))
 			is_static = true;
 		else if (tok_in(&f->toks[i], inline_words))
 			is_inline = true;
-		else if (tok_in(&f->toks[i], keeping_attrs))
-			return false;
 	}
 	return is_static && is_inline;
 }
@@ -289,7 +300,7 @@ static bool read_unit(const struct file *f, size_t i, struct unit *u)
 				end = matching(f, i);
 				if (!end)
 					return false;
-				u->node = is_node(f, u, i);
+				u->node = is_node(f, u->start, i, end);
 				u->end = end;
 				return true;
 			}

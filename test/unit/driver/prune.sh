@@ -5,6 +5,7 @@
 # skipped for a static inline change, a macro change and a struct change,
 # the commands it refuses to turn into a preprocessing, and the cache.
 # Ends with "N passed, N failed".
+# shellcheck disable=SC2034 # the settings are read by prune.sh
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,6 +51,12 @@ void g(void) { asm volatile("call target"); }')" "target|"
 	result kept-by-attribute "$(reduce '
 static inline __attribute__((used)) void keep(void) { }
 static inline __attribute__((constructor)) void ctor(void) { }')" "|"
+	result used-static-inside "$(reduce '
+static inline void v(void) { static int x __attribute__((__used__)); }')" "|"
+	result pragma-inside "$(reduce '
+static inline void w(void) {
+#pragma GCC optimize("O0")
+}')" "|"
 	result prototype-no-use "$(reduce '
 static inline int p(void);
 static inline int p(void) { return 0; }')" "|p"
