@@ -25,7 +25,7 @@ TEMPLATES=$top/templates
 # reduce C: the names of the static inline functions used-code keeps, and
 # "|" then those it leaves out.
 reduce() {
-	"$USED_CODE" --list "$work/list" >/dev/null <<<"$1" || { echo error; return; }
+	"$USED_CODE" --list "$work/list" >/dev/null 2>&1 <<<"$1" || { echo error; return; }
 	printf '%s|%s\n' \
 		"$(awk '$2 == "used" { print $1 }' "$work/list" | sort | paste -sd ' ')" \
 		"$(awk '$2 == "unused" { print $1 }' "$work/list" | sort | paste -sd ' ')"
