@@ -87,6 +87,11 @@ prune_commands() {
 		}
 		close(rec)
 		if (cmd == "") { keep("no kbuild command in its record"); next }
+		# make escapes ($$, \#) and command substitution: not read here
+		if (cmd ~ /[$`]/ || index(cmd, "\\#")) {
+			keep("its kbuild command has make escapes or substitutions")
+			next
+		}
 		tail = " -c -o " o " " c
 		at = index(cmd " ", tail " ")
 		rest = at ? substr(cmd, at + length(tail)) : ""
@@ -167,6 +172,9 @@ prune_keys() {
 		sha1sum <"$(used_code_tool)"
 		PATH=$(make_path) $TREE_CC --version 2>&1 | head -n 1
 		sha1sum <"$TEMPLATES/kpatch-macros.h"
+		# what else the preprocessor reads from the environment
+		printf 'env %s\n' "${CPATH:-}" "${C_INCLUDE_PATH:-}" \
+			"${GCC_EXEC_PREFIX:-}" "${COMPILER_PATH:-}"
 		for f in "${TOUCHED[@]}"; do
 			if [ -e "$SRC/$f" ]; then
 				printf 'touched %s %s\n' "$f" "$(sha1sum <"$SRC/$f")"
@@ -256,7 +264,7 @@ prune_list() {
 # The step: preprocess the candidates before and after the patches, drop
 # the objects whose reduced sources are the same, report per header.
 prune_includers() {
-	local d=$WORK/prune id o h n m names t0 kept=() headers=()
+	local d=$WORK/prune id o h n m w kinds names t0 kept=() headers=()
 	[ ${#FROM_HEADER[@]} -gt 0 ] || return 0
 	if [ "$PRUNE" -eq 0 ]; then
 		info "--no-prune: every includer of a changed header is built"
@@ -275,10 +283,17 @@ prune_includers() {
 	prune_list patched
 	prune_preprocess patched
 	put_back_sources
-	declare -A skip=()
+	declare -A skip=() why=()
 	while read -r id o; do
-		[ -s "$d/orig/$id" ] && [ -s "$d/patched/$id" ] &&
-			cmp -s "$d/orig/$id" "$d/patched/$id" && skip[$o]=1
+		if [ ! -s "$d/cmd/$id" ]; then
+			why[$o]="not tried"
+		elif [ ! -s "$d/orig/$id" ] || [ ! -s "$d/patched/$id" ]; then
+			why[$o]="not preprocessed"
+		elif cmp -s "$d/orig/$id" "$d/patched/$id"; then
+			skip[$o]=1
+		else
+			why[$o]="refer to it"
+		fi
 	done <"$d/objects"
 	for o in "${OBJECTS[@]}"; do
 		if [ -n "${skip[$o]:-}" ]; then
@@ -296,15 +311,26 @@ prune_includers() {
 	names=$(prune_changed_names "${headers[@]}")
 	for h in "${headers[@]}"; do
 		n=0 m=0
+		declare -A count=()
 		for o in "${!FROM_HEADER[@]}"; do
 			[[ " ${FROM_HEADER[$o]} " == *" $h "* ]] || continue
 			m=$((m + 1))
-			[ -z "${skip[$o]:-}" ] || n=$((n + 1))
+			if [ -n "${skip[$o]:-}" ]; then
+				n=$((n + 1))
+			else
+				w=${why[$o]:-changed .c or -t target}
+				count[$w]=$((${count[$w]:-0} + 1))
+			fi
+		done
+		kinds=
+		for w in "${!count[@]}"; do
+			kinds="$kinds${kinds:+, }${count[$w]} $w"
 		done
 		printf '%s %s %s %s\n' "$h" "$m" "$n" "$names" >>"$d/report"
-		info "$n of $m includers of $h skipped: they do not refer to ${names:-what changed} (the same preprocessed code before and after the patch, once the static inline functions nothing uses are left out); $((m - n)) built"
+		info "$n of $m includers of $h skipped: they do not refer to ${names:-what changed} (the same preprocessed code before and after the patch, once the static inline functions nothing uses are left out); $((m - n)) built${kinds:+ ($kinds)}"
+		unset count
 	done
-	[ ! -s "$d/keep" ] || info "$(wc -l <"$d/keep") includers kept without a try: $(awk '{ $1 = ""; print }' "$d/keep" | LC_ALL=C sort | uniq -c | sed 's/^ *//' | paste -sd ';')"
+	[ ! -s "$d/keep" ] || info "includers not tried: $(awk '{ $1 = ""; print }' "$d/keep" | LC_ALL=C sort | uniq -c | sed 's/^ *//' | paste -sd ';')"
 	debug "skipped includers: $(tr '\n' ' ' <"$d/skipped" 2>/dev/null)"
 	debug "header pruning took $(elapsed "$t0")s"
 	[ ${#OBJECTS[@]} -gt 0 ] || {

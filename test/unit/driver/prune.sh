@@ -173,6 +173,12 @@ test_prune() {
 	result prune-odd-command "${got%%|*}" "dir/a.o dir/d.o"
 	got=$(cat "$WORK/prune/keep")
 	result prune-odd-why "$got" "4 its kbuild command is not a plain compile (-c -o OBJ SRC)"
+	# nor one with make escapes ($$ for $)
+	fake_tree
+	sed -i 's/ -O2 / -O2 -DX=$$y /' "$SRC/dir/.c.o.cmd"
+	prune_with 's/x + 1/x + 2/' >"$work/got"
+	got="$(cut -d'|' -f1 "$work/got") $(cat "$WORK/prune/keep")"
+	result prune-make-escape "$got" "dir/a.o dir/c.o 3 its kbuild command has make escapes or substitutions"
 	# --no-prune
 	fake_tree
 	PRUNE=0
