@@ -124,22 +124,17 @@ prune_deps_keys() {
 	} | LC_ALL=C sort -u >"$d/paths"
 	(cd "$SRC" && xargs -d '\n' stat -L -c '%s %Y %n' -- <"$d/paths" \
 		2>/dev/null) >"$d/stat" || true
+	# records name files as the compiler opened them ("dir/../x.h")
+	(cd "$SRC" && xargs -d '\n' realpath -m -s --relative-to=. -- \
+		<"$d/paths") | paste -d '\n' "$d/paths" - >"$d/clean"
 	printf '%s\n' "${TOUCHED[@]}" | LC_ALL=C awk -v dir="$d/key" \
-		-v stat="$d/stat" -v cmds="$d/cmd/" '
-	function clean(p,    n, a, i, k, out, part) {
-		if (!index(p, "./") && !index(p, "//"))
-			return p
-		n = split(p, a, "/"); k = 0
-		for (i = 1; i <= n; i++) {
-			if (a[i] == "" || a[i] == ".") continue
-			if (a[i] == ".." && k > 0 && part[k] != "..") { k--; continue }
-			part[++k] = a[i]
-		}
-		out = ""
-		for (i = 1; i <= k; i++) out = out (i > 1 ? "/" : "") part[i]
-		return out
-	}
+		-v stat="$d/stat" -v cleaned="$d/clean" -v cmds="$d/cmd/" '
 	FILENAME == "-" { touched[$0] = 1; next }
+	FILENAME == cleaned {
+		if (FNR % 2) raw = $0
+		else if ($0 in touched) touched_raw[raw] = 1
+		next
+	}
 	FILENAME == stat {
 		s = $1 " " $2; sub(/^[^ ]* [^ ]* /, ""); id_of[$0] = s; next
 	}
@@ -152,11 +147,11 @@ prune_deps_keys() {
 	$1 in has_cmd {
 		if ($1 != last) { if (last != "") close(f); f = dir "/" $1; last = $1 }
 		p = substr($0, length($1) + 2)
-		if (clean(p) in touched)
+		if (p in touched_raw)
 			print "touched", p >> f
 		else
 			print (p in id_of ? id_of[p] : "missing"), p >> f
-	}' - "$d/stat" "$d"/cmd/* "$d/deps"
+	}' - "$d/clean" "$d/stat" "$d"/cmd/* "$d/deps"
 	(cd "$d/key" && find . -type f -printf '%P\0' | xargs -0 -r sha1sum) |
 		awk '{ print $2, $1 }' >"$d/deps.keys"
 }
