@@ -88,6 +88,7 @@ integration: all
 	@bash test/integration/run.sh
 	@bash test/integration/inputs.sh
 	@bash test/integration/tree-safety.sh
+	@bash test/integration/header-prune.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:

@@ -7,7 +7,7 @@
 # Each suite (test/unit/run.sh, test/unit/lookup/run.sh, test/unit/driver/*.sh,
 # test/unit/corrupt/run.sh, the first, second and last again against the
 # sanitizer builds through test/unit/sanitized.sh,
-# test/integration/run.sh and inputs.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
+# test/integration/run.sh, inputs.sh, tree-safety.sh and header-prune.sh, and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
 # without that line (it crashed or is missing) counts as one failed test, and
@@ -80,7 +80,8 @@ main() {
 		integration)
 			run_suite integration "$here/integration/run.sh"
 			run_suite integration-inputs "$here/integration/inputs.sh"
-			run_suite integration-tree-safety "$here/integration/tree-safety.sh" ;;
+			run_suite integration-tree-safety "$here/integration/tree-safety.sh"
+			run_suite integration-header-prune "$here/integration/header-prune.sh" ;;
 		distro)
 			run_suite distro-6.1 "$here/distro/run.sh" \
 				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz
