@@ -271,13 +271,15 @@ prune_includers() {
 	mkdir -p "$d"
 	prune_candidates
 	prune_commands
-	prune_deps_keys
-	prune_list orig
-	prune_preprocess orig
-	(cd "$WORK/patched-src" && find . -type f -exec cp --parents {} "$SRC" \;)
-	prune_list patched
-	prune_preprocess patched
-	put_back_sources
+	if [ -n "$(find "$d/cmd" -type f -print -quit)" ]; then
+		prune_deps_keys
+		prune_list orig
+		prune_preprocess orig
+		(cd "$WORK/patched-src" && find . -type f -exec cp --parents {} "$SRC" \;)
+		prune_list patched
+		prune_preprocess patched
+		put_back_sources
+	fi
 	declare -A skip=() why=()
 	while read -r id o; do
 		if [ ! -s "$d/cmd/$id" ]; then

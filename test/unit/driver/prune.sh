@@ -177,10 +177,17 @@ test_prune() {
 	result prune-odd-why "$got" "4 its kbuild command is not a plain compile (-c -o OBJ SRC)"
 	# nor one with make escapes ($$ for $)
 	fake_tree
+	# shellcheck disable=SC2016 # a literal $$, as kbuild writes it
 	sed -i 's/ -O2 / -O2 -DX=$$y /' "$SRC/dir/.c.o.cmd"
 	prune_with 's/x + 1/x + 2/' >"$work/got"
 	got="$(cut -d'|' -f1 "$work/got") $(cat "$WORK/prune/keep")"
 	result prune-make-escape "$got" "dir/a.o dir/c.o 3 its kbuild command has make escapes or substitutions"
+	# no object with a record: nothing tried, every one built
+	fake_tree
+	rm "$SRC"/dir/.?.o.cmd
+	prune_with 's/x + 1/x + 2/' >"$work/got"
+	got=$(cut -d'|' -f1 "$work/got")
+	result prune-no-records "$got" "dir/a.o dir/b.o dir/c.o dir/d.o"
 	# --no-prune
 	fake_tree
 	PRUNE=0
