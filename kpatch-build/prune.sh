@@ -16,15 +16,17 @@
 # -c -o OBJ and no dependency output, run in the view, in parallel (JOBS).
 #
 # Each result (the hash of the reduced source) is kept in the cache
-# (PRUNE_CACHE), keyed by the command, the identity (path, size, time) of
+# (prune_cache), keyed by the command, the identity (path, size, time) of
 # the object's source and of every file its dependency record names, the
-# contents of the files the patches touch in that version, the compiler and
-# used-code.  --no-prune builds every includer.
+# contents of the files the patches touch in that version, the compiler's
+# version line, the preprocessor's environment (CPATH, ...), used-code and
+# kpatch-macros.h.  --no-prune builds every includer.
 #
 # Files, in WORK/prune/: objects ("ID OBJ"), cmd/ID (the command), keep
-# ("ID WHY": not tried), deps ("ID PATH"), ORIG|PATCHED/ID (the hash),
-# report ("HEADER INCLUDERS SKIPPED NAMES..."), skipped (the objects) and
-# skipped-by ("HEADER OBJ").
+# ("ID WHY": not tried), deps ("ID PATH"), key/ID and deps.keys (what the
+# key hashes), orig/ID and patched/ID (the hash), report ("HEADER
+# INCLUDERS SKIPPED NAMES..."), skipped (the objects) and skipped-by
+# ("HEADER OBJ").
 
 PRUNE=1			# 0: --no-prune
 
