@@ -506,10 +506,19 @@ static void write_output(const struct file *f, FILE *list)
 	}
 }
 
+static void free_file(struct file *f)
+{
+	free(f->buf);
+	free(f->toks);
+	free(f->units);
+	free(f->heads);
+}
+
 int main(int argc, char **argv)
 {
 	struct file f = { 0 };
 	FILE *list = NULL;
+	int ret = 0;
 
 	if (argc == 3 && !strcmp(argv[1], "--list")) {
 		list = fopen(argv[2], "w");
@@ -523,18 +532,21 @@ int main(int argc, char **argv)
 	}
 	read_input(&f);
 	tokenize(&f);
-	if (!read_units(&f))
-		return 1;
-	index_nodes(&f);
-	mark_used(&f);
-	write_output(&f, list);
+	if (read_units(&f)) {
+		index_nodes(&f);
+		mark_used(&f);
+		write_output(&f, list);
+	} else {
+		ret = 1;
+	}
+	free_file(&f);
 	if (list && fclose(list)) {
 		perror(argv[2]);
-		return 1;
+		ret = 1;
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "used-code: cannot write the output\n");
-		return 1;
+		ret = 1;
 	}
-	return 0;
+	return ret;
 }
