@@ -6,12 +6,12 @@
 # time of each run; asserts nothing.
 #
 # usage: bench/bench-header.sh [PATCH]
-#        (default: the prune-inline sample, set_task_comm() of
+#        (default: header-prune/set-task-comm.patch, set_task_comm() of
 #        include/linux/sched.h returns early for an empty name)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-patch=${1:-$repo/test/integration/samples/prune-inline.patch}
+patch=${1:-$repo/test/integration/header-prune/set-task-comm.patch}
 work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-bench-header.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 jobs=${KPB_BENCH_JOBS:-$(nproc)}
