@@ -13,7 +13,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 LIB_SRC := $(wildcard lib/*.c)
 LIB_HDR := $(wildcard lib/*.h)
 TOOLS   := create-diff-object/create-diff-object lookup/lookup klp-convert/klp-convert \
-	   verify-target/verify-target
+	   verify-target/verify-target used-code/used-code
 
 # The same tools built with AddressSanitizer (leaks too) and
 # UndefinedBehaviorSanitizer, for the unit tests; not installed.
@@ -81,6 +81,7 @@ unit: all asan
 	@bash test/unit/driver/run.sh
 	@bash test/unit/driver/inputs.sh
 	@bash test/unit/driver/verify-target.sh
+	@bash test/unit/driver/prune.sh
 	@bash test/unit/corrupt/run.sh
 	@bash test/unit/kpatch.sh
 	@bash test/unit/kpatch-package.sh
@@ -101,6 +102,7 @@ integration: all
 	@bash test/integration/kpatch/run.sh
 	@bash test/integration/kpatch/signing.sh
 	@bash test/integration/distcc.sh
+	@bash test/integration/header-prune.sh
 
 # The built-in default: the meminfo sample, end to end, in a VM.
 demo:

@@ -247,11 +247,33 @@ write_json() {
 			printf '\n    {"file": %s, "why": %s}' \
 				"$(json_string "${id%% (*}")" "$(json_string "${why%)}")"
 		done
+		printf '\n  ],\n  "header_includers": ['
+		json_pruning
 		printf '\n  ]'
 		json_metadata
 		printf '\n}\n'
 	} > "${JSON_VIEW:-$JSON_OUT}.tmp" &&
 		mv -- "${JSON_VIEW:-$JSON_OUT}.tmp" "${JSON_VIEW:-$JSON_OUT}"
+}
+
+# The header pruning (prune.sh) for the report: per changed header, how
+# many objects include it, how many were skipped and why, which.
+json_pruning() {
+	local report=$WORK/prune/report first=1 h m n names w o list
+	[ -s "$report" ] || return 0
+	while read -r h m n names; do
+		list=
+		while read -r w o; do
+			[ "$w" != "$h" ] || list="$list${list:+, }$(json_string "$o")"
+		done < <(cat "$WORK/prune/skipped-by" 2>/dev/null)
+		[ $first -eq 1 ] || printf ','
+		first=0
+		printf '\n    {"header": %s, "includers": %s, "skipped": %s, "built": %s, "why": %s, "changed": [%s], "skipped_objects": [%s]}' \
+			"$(json_string "$h")" "$m" "$n" "$((m - n))" \
+			"$(json_string "the same preprocessed code before and after the patch, once the static inline functions nothing uses are left out")" \
+			"$(for w in $names; do printf '%s,' "$(json_string "$w")"; done | sed 's/,$//')" \
+			"$list"
+	done <"$report"
 }
 
 summary() {

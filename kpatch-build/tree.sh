@@ -9,6 +9,7 @@ TOUCHED=()		# files the patches touch, relative to $SRC
 IGNORED=()		# "FILE (why)": changed, but not built into the kernel
 OBJECTS=()		# objects to diff, relative to $SRC
 declare -A OWNER=()	# object -> its klp_object: vmlinux or a module name
+declare -A FROM_HEADER=()	# object -> the changed headers it includes
 
 # Single-object builds need what "make modules_prepare" makes (generated
 # headers, objtool, modpost).  A built tree has it; for one that is only
@@ -139,7 +140,7 @@ read_patches() {
 # records where the object has one, else the include scan; only objects
 # this configuration builds into vmlinux or a module.
 find_header_objects() {
-	local h n rec objs=()
+	local h n o rec objs=()
 	mkdir -p "$WORK/scan"
 	header_objects "$@" >"$WORK/scan/header-objects"
 	for h in "$@"; do
@@ -161,6 +162,9 @@ find_header_objects() {
 		fi
 		info "$h: $n objects ($rec from dependency records, $((n - rec)) from the include scan)"
 		OBJECTS+=("${objs[@]}")
+		for o in "${objs[@]}"; do
+			FROM_HEADER[$o]="${FROM_HEADER[$o]:-}${FROM_HEADER[$o]:+ }$h"
+		done
 	done
 }
 

@@ -8,7 +8,8 @@
 # test/unit/lookup/run.sh, test/unit/driver/*.sh,
 # test/unit/corrupt/run.sh, and test/unit/run.sh, lookup/run.sh and
 # corrupt/run.sh again against the sanitizer builds through sanitized.sh,
-# test/integration/run.sh, inputs.sh, tree-safety.sh, distcc.sh and kpatch/,
+# test/integration/run.sh, inputs.sh, tree-safety.sh, distcc.sh, header-prune.sh
+# and kpatch/,
 # and test/distro/run.sh for Debian's 6.1 and 6.12
 # cloud kernels) ends its standard output with its own
 # "N passed, N failed" line; the totals add them up.  A suite that ends
@@ -73,6 +74,7 @@ main() {
 			run_suite unit-driver "$here/unit/driver/run.sh"
 			run_suite unit-driver-inputs "$here/unit/driver/inputs.sh"
 			run_suite unit-driver-verify "$here/unit/driver/verify-target.sh"
+			run_suite unit-driver-prune "$here/unit/driver/prune.sh"
 			run_suite unit-corrupt "$here/unit/corrupt/run.sh"
 			run_suite unit-kpatch "$here/unit/kpatch.sh"
 			run_suite unit-kpatch-package "$here/unit/kpatch-package.sh"
@@ -88,7 +90,8 @@ main() {
 			run_suite integration-tree-safety "$here/integration/tree-safety.sh"
 			run_suite integration-kpatch "$here/integration/kpatch/run.sh"
 			run_suite integration-kpatch-signing "$here/integration/kpatch/signing.sh"
-			run_suite integration-distcc "$here/integration/distcc.sh" ;;
+			run_suite integration-distcc "$here/integration/distcc.sh"
+			run_suite integration-header-prune "$here/integration/header-prune.sh" ;;
 		distro)
 			run_suite distro-6.1 "$here/distro/run.sh" \
 				KPB_DISTRO_SOURCE=/usr/src/linux-source-6.1.tar.xz
