@@ -8,6 +8,7 @@ packages=(
 	cpio xz-utils ccache linux-source-6.1 linux-source-6.12
 	qemu-system-x86 busybox-static
 	patch rsync dwarves procps distcc
+	mmdebstrap lintian openssl e2fsprogs zstd
 	clang-14 libclang-rt-14-dev
 )
 
