@@ -144,6 +144,16 @@ guest_script() {
 	cat <<EOF
 #!/bin/sh
 fail() { echo "FAIL: \$*"; exit 1; }
+# disable the livepatch, wait until it is gone, remove its module
+unpatch() {
+	echo 0 > /sys/kernel/livepatch/$name/enabled || fail "disable"
+	i=0
+	while [ -d /sys/kernel/livepatch/$name ]; do
+		i=\$((i + 1)); [ \$i -lt 600 ] || fail "patch did not go away"
+		sleep 0.1
+	done
+	rmmod $ko || fail "rmmod"
+}
 target=$target
 for m in $pre; do
 	insmod /root/\$m.ko || fail "insmod \$m (the livepatch depends on it)"
@@ -175,13 +185,7 @@ elif [ -n "$target" ]; then
 	else
 		# without its device (this VM has few) a driver does not load:
 		# tell that apart from a failure the livepatch causes
-		echo 0 > /sys/kernel/livepatch/$name/enabled || fail "disable"
-		i=0
-		while [ -d /sys/kernel/livepatch/$name ]; do
-			i=\$((i + 1)); [ \$i -lt 600 ] || fail "patch did not go away"
-			sleep 0.1
-		done
-		rmmod $ko || fail "rmmod"
+		unpatch
 		! insmod /root/$target.ko 2>/dev/null ||
 			fail "insmod $target after the livepatch (\$(cat /tmp/insmod.err)), but it loads without the livepatch"
 		echo "NOMODULE: $target does not load in this VM, with or without the livepatch: \$(cat /tmp/insmod.err)"
@@ -189,13 +193,7 @@ elif [ -n "$target" ]; then
 	fi
 fi
 if [ -d /sys/kernel/livepatch/$name ]; then
-	echo 0 > /sys/kernel/livepatch/$name/enabled || fail "disable"
-	i=0
-	while [ -d /sys/kernel/livepatch/$name ]; do
-		i=\$((i + 1)); [ \$i -lt 600 ] || fail "patch did not go away"
-		sleep 0.1
-	done
-	rmmod $ko || fail "rmmod"
+	unpatch
 	# the livepatch is gone; a module without an exit function (vrf)
 	# cannot go, which is not the livepatch's doing
 	[ -z "\$target" ] || rmmod "\$target" ||
@@ -216,6 +214,18 @@ module_file() {
 		\( -name "$1.ko*" -o -name "${1//_/-}.ko*" \) | head -n 1
 }
 
+# module_copy NAME DIR: the release's module NAME as DIR/NAME.ko
+# (decompressed); prints that path.
+module_copy() {
+	local ko
+	ko=$(module_file "$1")
+	case $ko in
+	*.xz) xz -dc "$ko" >"$2/$1.ko" ;;
+	*) cp "$ko" "$2/$1.ko" ;;
+	esac
+	printf '%s\n' "$2/$1.ko"
+}
+
 # mod_chain NAME: NAME's dependencies (modinfo's depends=), deepest first,
 # then NAME, once each.
 mod_chain() {
@@ -233,7 +243,7 @@ mod_chain() {
 # prove N: the built module in the VM on the release's own kernel.
 prove() {
 	local n=$1 out=$work/out/$1 name=livepatch_u$1 vmdir target='' files=()
-	local root=$cache/distro/$release/root ko
+	local root=$cache/distro/$release/root
 	vmdir=$(mktemp -d "$work/vm.XXXXXX")
 	target=$(awk -F'"' '/"klp_object":/ { for (i = 1; i <= NF; i++)
 		if ($i == "klp_object") { print $(i + 2); exit } }' "$out/report.json")
@@ -246,23 +256,13 @@ prove() {
 		mapfile -t -O "${#pre[@]}" pre < <(mod_chain "$m")
 	done
 	for m in "${pre[@]}"; do
-		ko=$(module_file "$m")
-		case $ko in
-		*.xz) xz -dc "$ko" >"$vmdir/$m.ko" ;;
-		*) cp "$ko" "$vmdir/$m.ko" ;;
-		esac
-		files+=("$vmdir/$m.ko")
+		files+=("$(module_copy "$m" "$vmdir")")
 	done
 	if [ -n "$target" ] && ! printf '%s\n' "${pre[@]}" | grep -qxF -- "$target"; then
 		# (chain_seen keeps the ones loaded before)
 		mapfile -t chain < <(mod_chain "$target")
 		for m in "${chain[@]}"; do
-			ko=$(module_file "$m")
-			case $ko in
-			*.xz) xz -dc "$ko" >"$vmdir/$m.ko" ;;
-			*) cp "$ko" "$vmdir/$m.ko" ;;
-			esac
-			files+=("$vmdir/$m.ko")
+			files+=("$(module_copy "$m" "$vmdir")")
 		done
 	fi
 	guest_script "livepatch-u$n.ko" "$name" "$target" "${chain[*]}" "${pre[*]}" \
