@@ -7,26 +7,32 @@
  * files, by the pass of main() (main.c) that runs them, in its order:
  *
  *   load                     main.c, lib/kelf.c
- *   correlate()              correlate.c; locals.c (static locals "x.N")
+ *   correlate()              correlate.c; locals.c (static locals "x.N"),
+ *                            gcc-names.c (.isra, .constprop, .part, .cold,
+ *                            .N: GCC's name rules)
  *   compare()                compare.c; target.c, pcrel.c, insn.c (what a
- *                            relocation points at), constants.c (data that
- *                            is what it holds), lines.c (__LINE__),
+ *                            relocation points at), kinds.c (what a symbol
+ *                            or section is), constants.c (data that is
+ *                            what it holds), lines.c (__LINE__),
  *                            special-compare.c (changes only in a
  *                            function's special-section entries), piece.c
  *                            (jumps into .altinstr_aux snippets)
- *   kpatch_sections_ignore() kpatch-sections.c (KPATCH_IGNORE_*)
- *   propagate()              propagate.c; ftrace.c (has an ftrace entry)
+ *   kpatch_macros_ignore()   kpatch-macros.c (KPATCH_IGNORE_*)
+ *   propagate()              propagate.c (changes moved into callers;
+ *                            switch and read-only tables copied with their
+ *                            readers)
  *   check()                  check.c (refusals, KPATCH_FORCE_UNSAFE)
  *   check_layouts()          layout.c, layout-compare.c (types, from DWARF)
  *   check_loader_tables()    loader-tables.c; split.c (entry sizes)
- *   kpatch_sections_check()  kpatch-sections.c (no ftrace entry: refused)
- *   kpatch_sections_select() kpatch-sections.c (callbacks)
+ *   check_ftrace_entries()   ftrace.c (has an ftrace entry; refused if not)
+ *   kpatch_macros_select()   kpatch-macros.c (callbacks)
  *   select_needed()          select.c; special.c (special sections, one
  *                            row each), runtime-const.c
  *   report_printk_index()    printk-index.c
  *   write_output()           write.c; addressable.c, dyndbg.c, modinfo.c,
  *                            noendbr.c
  *   report(), report_close() report.c (the report, --json, --manifest)
+ *   every message            diag.c (diag(): error, refused, warning)
  */
 #ifndef CDO_H
 #define CDO_H
