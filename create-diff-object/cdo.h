@@ -57,6 +57,8 @@ struct symstate {
 	char *why;		/* why it changed, for the report */
 	char *out_name;		/* its name in OUT.o, if not its own */
 	bool copied;		/* changed, no ftrace entry: copied with its users */
+	bool fresh;		/* a static local left new on purpose: its
+				   users changed (locals.c) */
 };
 
 struct diff {

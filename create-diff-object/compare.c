@@ -65,6 +65,9 @@ bool same_rela(struct diff *d, const struct kelf_rela *pr,
 		const char *pn = pt.sym->twin ? pt.sym->twin->name :
 			       pt.sym->name;
 
+		if (sym_state(d, pt.sym)->fresh)
+			return false;	/* another variable than the name's */
+
 		return !strcmp(pn, ot.sym->name);
 	}
 	if (!pt.sec || !ot.sec)

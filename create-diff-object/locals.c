@@ -31,6 +31,9 @@
  * and copied) or plain read-only data (NL_SET_ERR_MSG()'s __msg: new then,
  * and copied; is_plain_rodata()).
  *
+ * A ratelimit state "_rs" whose initial value changed starts fresh
+ * (fresh_ratelimit()).
+ *
  * A static local that no function uses is paired by exact name, else by
  * base name when that is unique on both sides; one whose users are all new
  * is new.  One that cannot be told apart is refused: pairing it wrong would
@@ -520,6 +523,33 @@ static bool stateless(const struct kelf_symbol *v)
 	return !v->sym.st_size || is_constant(v) || is_plain_rodata(v);
 }
 
+/*
+ * A ratelimit state (printk_ratelimited()'s and DEFINE_RATELIMIT_STATE()'s
+ * "_rs") whose initial value the patch changes (another interval or burst:
+ * the new code means another limit): its counters are no state worth
+ * keeping, so it starts fresh, new in the livepatch, instead of being
+ * refused as changed data; the report says so.
+ */
+static bool fresh_ratelimit(struct diff *d, struct kelf_symbol *v,
+			    const struct kelf_symbol *o)
+{
+	char base[64];
+
+	base_name(v->name, base, sizeof(base));
+	if (strcmp(base, "_rs") || !v->sec->data || !o->sec->data ||
+	    v->sym.st_size != o->sym.st_size ||
+	    v->sym.st_value + v->sym.st_size > v->sec->size ||
+	    o->sym.st_value + o->sym.st_size > o->sec->size ||
+	    !memcmp(v->sec->data + v->sym.st_value,
+		    o->sec->data + o->sym.st_value, v->sym.st_size))
+		return false;
+	report_item(d, "warning", v->name, "ratelimit state with another "
+		    "initial value than %s: it starts fresh in the livepatch "
+		    "(the old one's counters are not carried over)", o->name);
+	sym_state(d, v)->fresh = true;
+	return true;
+}
+
 /* The static locals used by functions with a twin, paired by call site. */
 static void pair_by_users(struct diff *d, const struct uses *pu)
 {
@@ -543,7 +573,8 @@ static void pair_by_users(struct diff *d, const struct uses *pu)
 		if (g.ambiguous[i] && !stateless(v))
 			refuse_ambiguous(d, pu, v);
 		else if (o && !g.ambiguous[i] && !v->twin && !o->twin &&
-			 kelf_type(o) == kelf_type(v)) {
+			 kelf_type(o) == kelf_type(v) &&
+			 !fresh_ratelimit(d, v, o)) {
 			v->twin = o;
 			o->twin = v;
 		}
