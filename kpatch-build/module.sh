@@ -156,6 +156,27 @@ generate_module() {
 	done
 	KPB_T_MODNAME=$MODNAME KPB_T_DIFF_OBJECTS=${diffs# } fill_values \
 		< "$TEMPLATES/Kbuild" > "$m/Kbuild"
+	import_namespaces >>"$m/livepatch-main.c"
+}
+
+# MODULE_INFO(import_ns, ...) for every namespace of the exports the new
+# code uses (Module.symvers' fifth column): the kernel loads a module that
+# uses a namespaced export only if it imports the namespace, and the
+# patched module may import it in another of its files than the patched
+# one (efivarfs: vars.c, not super.c), which the differ cannot see.
+import_namespaces() {
+	local id ns
+	for id in "${DIFF_IDS[@]}"; do
+		nm -u "$WORK/diff/$id.o"
+	done | awk '{ print $NF }' | sort -u >"$WORK/module/undefs"
+	awk -F'\t' 'FILENAME == ARGV[1] { want[$1]; next }
+		($2 in want) && $5 != "" { print $5 }' \
+		"$WORK/module/undefs" "$SYMVERS" | sort -u |
+	while IFS= read -r ns; do
+		[[ $ns =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] ||
+			die "$SYMVERS names the namespace '$ns', which is no C identifier: is it the target's Module.symvers?"
+		printf 'MODULE_INFO(import_ns, "%s");\n' "$ns"
+	done
 }
 
 # modpost would fail on the .klp.sym.* names; they are resolved by klp at

@@ -100,7 +100,7 @@ main() {
 			# a fixed part of the corpus of real fixes (test/updates)
 			run_suite updates "$here/updates/run.sh" \
 				KPB_UPDATES_OUT="$work/updates.md" \
-				KPB_UPDATES_ONLY='^(fs/ext4/orphan|kernel/auditfilter|drivers/mailbox/pcc|kernel/time/timer|net/dccp/ipv6|arch/x86/pci/fixup|drivers/net/vxlan/vxlan_vnifilter)\.c$'
+				KPB_UPDATES_ONLY='^(fs/ext4/orphan|kernel/auditfilter|drivers/mailbox/pcc|kernel/time/timer|net/dccp/ipv6|arch/x86/pci/fixup|drivers/net/vxlan/vxlan_vnifilter|fs/efivarfs/super)\.c$'
 			run_suite distro-releases "$here/distro/releases.sh"
 			run_suite debian-fleet "$here/debian/run.sh" ;;
 		*)
