@@ -27,7 +27,8 @@
  * a function: new if its twin has none left, paired in the order of first
  * use if both have as many left, else ambiguous.  An ambiguous variable is
  * refused, unless it has size 0 (a lockdep key without lockdep: no state,
- * it is new then), is a switch table (CSWTCH.N, a constant: new then,
+ * it is new then), is a ratelimit state (_rs: its counters are no state
+ * worth a refusal, it starts fresh), is a switch table (CSWTCH.N, a constant: new then,
  * and copied) or plain read-only data (NL_SET_ERR_MSG()'s __msg: new then,
  * and copied; is_plain_rodata()).
  *
@@ -514,13 +515,24 @@ static void refuse_ambiguous(struct diff *d, const struct uses *pu,
 	       fn ? fn->twin->name : "?");
 }
 
+/* printk_ratelimited()'s and DEFINE_RATELIMIT_STATE()'s "_rs" */
+static bool is_ratelimit_state(const struct kelf_symbol *v)
+{
+	char base[64];
+
+	base_name(v->name, base, sizeof(base));
+	return !strcmp(base, "_rs");
+}
+
 /*
  * size 0 (a lockdep key without lockdep): no state to lose; a switch
- * table is a constant, copied anyway
+ * table or plain read-only data is a constant, copied anyway; a ratelimit
+ * state's counters may start fresh
  */
 static bool stateless(const struct kelf_symbol *v)
 {
-	return !v->sym.st_size || is_constant(v) || is_plain_rodata(v);
+	return !v->sym.st_size || is_constant(v) || is_plain_rodata(v) ||
+	       is_ratelimit_state(v);
 }
 
 /*
@@ -533,10 +545,7 @@ static bool stateless(const struct kelf_symbol *v)
 static bool fresh_ratelimit(struct diff *d, struct kelf_symbol *v,
 			    const struct kelf_symbol *o)
 {
-	char base[64];
-
-	base_name(v->name, base, sizeof(base));
-	if (strcmp(base, "_rs") || !v->sec->data || !o->sec->data ||
+	if (!is_ratelimit_state(v) || !v->sec->data || !o->sec->data ||
 	    v->sym.st_size != o->sym.st_size ||
 	    v->sym.st_value + v->sym.st_size > v->sec->size ||
 	    o->sym.st_value + o->sym.st_size > o->sec->size ||

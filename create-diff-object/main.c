@@ -68,6 +68,11 @@ static int parse_args(int argc, char **argv, struct diff *d,
 	return 0;
 }
 
+/*
+ * Whether the output replaces something: a changed function, or a
+ * callback.  New functions alone (a renamed function whose callers are in
+ * other files) would be a livepatch that patches nothing.
+ */
 static bool anything_changed(struct diff *d)
 {
 	size_t i;
@@ -75,7 +80,9 @@ static bool anything_changed(struct diff *d)
 	for (i = 1; i < d->patched->nr_syms; i++) {
 		struct kelf_symbol *s = d->patched->syms[i];
 
-		if (s->include && is_function(s))
+		if (s->include && ((is_function(s) &&
+				    s->status == KELF_CHANGED) ||
+				   starts(s->name, KPB_CB_PREFIX)))
 			return true;
 	}
 	return false;
