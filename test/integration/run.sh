@@ -17,7 +17,8 @@
 # the patched behaviour is visible), and the optional snippets NAME.setup
 # (run first) and NAME.after-insmod (run once the livepatch is enabled); the
 # tree's modules (modules.order) are in the guest's /root for them.  Every
-# sample has a NAME.build-expect: its lines "exactly changed-function F" and
+# sample has a NAME.build-expect (lines starting "tree " hold for the built
+# test tree only, not for distro builds): its lines "exactly changed-function F" and
 # "exactly new-function F" are exactly the changed and new functions of the
 # report kpatch-build writes with --json (which must be well-formed, with
 # result "success" and the module's name), so that a module that patches
@@ -376,6 +377,7 @@ output_matches() {
 	local name=$1 expect=$2 re bad=0
 	while IFS= read -r re; do
 		case $re in '' | '#'* | 'exactly '*) continue ;; esac
+		re=${re#tree }	# (a line of the built test tree only)
 		if grep -E -q -e "$re" "$work/$name.log"; then
 			log "  output matches /$re/:"
 			grep -E -m 3 -e "$re" "$work/$name.log" | indent
