@@ -166,8 +166,9 @@ generate_module() {
 # one (efivarfs: vars.c, not super.c), which the differ cannot see.
 import_namespaces() {
 	local id ns
+	[ -f "${SYMVERS:-}" ] || return 0
 	for id in "${DIFF_IDS[@]}"; do
-		nm -u "$WORK/diff/$id.o"
+		nm -u "$WORK/diff/$id.o" 2>/dev/null || true
 	done | awk '{ print $NF }' | sort -u >"$WORK/module/undefs"
 	awk -F'\t' 'FILENAME == ARGV[1] { want[$1]; next }
 		($2 in want) && $5 != "" { print $5 }' \

@@ -124,9 +124,10 @@ expect_case manifest-extra sample fail "manifest: not the report's callbacks (< 
 # refused cases with a "why" fail it too; an error case has no report line
 # and no out.o to get wrong.)
 expect_real replay changed-static-data-refused init-refused \
-	no-ftrace-refused unchanged ignore-function-elsewhere-error
+	no-ftrace-refused unchanged ignore-function-elsewhere-error \
+	renamed-function-nochange
 expect_real replay-extra
-expect_real always-nochange unchanged
+expect_real always-nochange unchanged renamed-function-nochange
 
 echo "$PASSED passed, $FAILED failed"
 ((FAILED == 0))
