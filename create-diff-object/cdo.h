@@ -177,6 +177,8 @@ bool is_merge_section(const struct kelf_section *sec);
 bool is_constant(const struct kelf_symbol *s);
 /* A static const object of .rodata that holds no pointer (constants.c). */
 bool is_plain_rodata(const struct kelf_symbol *s);
+/* The first offset where p's and o's bytes differ, -1 if none (compare.c). */
+long bytes_diff(const struct kelf_symbol *p, const struct kelf_symbol *o);
 bool is_dyndbg_descriptor(const struct kelf_symbol *s);
 bool by_content(const struct kelf_symbol *s);
 bool same_content(struct diff *d, const struct kelf_symbol *p,

@@ -83,7 +83,7 @@ bool same_rela(struct diff *d, const struct kelf_rela *pr,
 	       section_hash(pt.sec) == section_hash(ot.sec);
 }
 
-static long bytes_diff(const struct kelf_symbol *p, const struct kelf_symbol *o)
+long bytes_diff(const struct kelf_symbol *p, const struct kelf_symbol *o)
 {
 	size_t n = p->sym.st_size < o->sym.st_size ? p->sym.st_size :
 						      o->sym.st_size;

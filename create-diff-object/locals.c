@@ -545,12 +545,8 @@ static bool stateless(const struct kelf_symbol *v)
 static bool fresh_ratelimit(struct diff *d, struct kelf_symbol *v,
 			    const struct kelf_symbol *o)
 {
-	if (!is_ratelimit_state(v) || !v->sec->data || !o->sec->data ||
-	    v->sym.st_size != o->sym.st_size ||
-	    v->sym.st_value + v->sym.st_size > v->sec->size ||
-	    o->sym.st_value + o->sym.st_size > o->sec->size ||
-	    !memcmp(v->sec->data + v->sym.st_value,
-		    o->sec->data + o->sym.st_value, v->sym.st_size))
+	if (!is_ratelimit_state(v) || v->sym.st_size != o->sym.st_size ||
+	    bytes_diff(v, o) < 0)
 		return false;
 	report_item(d, "warning", v->name, "ratelimit state with another "
 		    "initial value than %s: it starts fresh in the livepatch "

@@ -165,24 +165,21 @@ static const char *site_function(struct kelf *k,
 }
 
 /*
- * The OBJ and NAME of ".klp.sym.OBJ.NAME,POS", for messages (cut to their
- * sizes in the format); the whole name as NAME if it is not one.
+ * The OBJ (klp_symbol_objname()) and NAME of ".klp.sym.OBJ.NAME,POS", for
+ * messages; the whole name as NAME, OBJ empty, if it is not one.
  */
 static void klp_sym_parts(const char *klp, char obj[KLP_OBJNAME_MAX + 1],
 			  char name[KLP_SYMNAME_MAX + 1])
 {
-	const char *p = klp + strlen(KLP_SYM_PREFIX);
-	const char *dot = strchr(p, '.');
-	size_t n;
+	const char *p;
 
-	obj[0] = 0;
 	snprintf(name, KLP_SYMNAME_MAX + 1, "%s", klp);
-	if (strncmp(klp, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX)) || !dot)
+	if (klp_symbol_objname(klp, obj)) {
+		obj[0] = 0;
 		return;
-	n = (size_t)(dot - p);
-	snprintf(obj, KLP_OBJNAME_MAX + 1, "%.*s", (int)n, p);
-	n = strcspn(dot + 1, ",");
-	snprintf(name, KLP_SYMNAME_MAX + 1, "%.*s", (int)n, dot + 1);
+	}
+	p = klp + strlen(KLP_SYM_PREFIX) + strlen(obj) + 1;
+	snprintf(name, KLP_SYMNAME_MAX + 1, "%.*s", (int)strcspn(p, ","), p);
 }
 
 /*

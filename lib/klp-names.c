@@ -3,14 +3,9 @@
  * The parsers of kpatch-build's private symbol names (klp-names.h).
  */
 #include "klp-names.h"
+#include "kelf.h"		/* starts() */
 
-#include <stdbool.h>
 #include <string.h>
-
-static bool starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
 
 const char *kpb_new_target(const char *name)
 {
